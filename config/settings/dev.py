@@ -1,0 +1,11 @@
+"""`make run`: embedded SQLite, eager background tasks, demo keys from var/dev.env."""
+
+from __future__ import annotations
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CELERY_TASK_ALWAYS_EAGER
+from config.env import env_bool
+
+DEBUG = env_bool("HEHU_DEBUG", True)
+# Without Redis, `make run` runs background tasks in-process (see README).
+CELERY_TASK_ALWAYS_EAGER = env_bool("HEHU_CELERY_EAGER", True) or CELERY_TASK_ALWAYS_EAGER

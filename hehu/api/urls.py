@@ -1,0 +1,11 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from hehu.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("health/", views.HealthView.as_view(), name="health"),
+]

@@ -1,0 +1,56 @@
+"""The audit log: append-only. The application never updates or deletes an entry; on
+PostgreSQL a trigger refuses it at the database as well (migration 0002)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Verb(models.TextChoices):
+    CHILD_CREATED = "child.created", _("登记儿童")
+    CHILD_UPDATED = "child.updated", _("修改儿童档案")
+    CHILD_VIEWED = "child.viewed", _("查看儿童档案")
+    CHILD_MERGED = "child.merged", _("合并儿童档案")
+    CHILD_EXPORTED = "child.exported", _("导出儿童事实文档")
+    CHILD_ID_REVEALED = "child.id_revealed", _("查看完整身份证号")
+    ATTACHMENT_ADDED = "attachment.added", _("上传附件")
+    AUDIT_VIEWED = "audit.viewed", _("查看审计记录")
+    USER_CREATED = "user.created", _("创建账号")
+    USER_UPDATED = "user.updated", _("修改账号")
+    REGIONS_IMPORTED = "regions.imported", _("导入区划")
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    verb = models.CharField(_("操作"), max_length=40, choices=Verb.choices)
+    object_type = models.CharField(_("对象类型"), max_length=40)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    # The child whose file this concerns, so a child's whole trail is one indexed query.
+    child_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    reason = models.CharField(_("理由"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit entries cannot be deleted")
