@@ -167,3 +167,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("HEHU_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Lockout is per account (username), as the brief asks. Adding the IP would lock out whole
+# townships that share one carrier NAT address after one person's mistakes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

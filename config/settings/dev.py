@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from config.env import env_bool
 from config.settings.base import *  # noqa: F403
 from config.settings.base import CELERY_TASK_ALWAYS_EAGER
-from config.env import env_bool
 
 DEBUG = env_bool("HEHU_DEBUG", True)
 # Without Redis, `make run` runs background tasks in-process (see README).

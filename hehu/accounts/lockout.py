@@ -20,6 +20,4 @@ def lockout_message() -> str:
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "account_locked", "message": lockout_message()}, status=429)
-    return render(
-        request, "web/login.html", {"locked_message": lockout_message()}, status=429
-    )
+    return render(request, "web/login.html", {"locked_message": lockout_message()}, status=429)

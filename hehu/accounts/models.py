@@ -51,9 +51,7 @@ class Organisation(models.Model):
 
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
-    department = models.CharField(
-        _("部门"), max_length=32, choices=Department.choices, blank=True
-    )
+    department = models.CharField(_("部门"), max_length=32, choices=Department.choices, blank=True)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )

@@ -98,6 +98,9 @@ class Household(models.Model):
         verbose_name = _("家庭")
         verbose_name_plural = _("家庭")
 
+    def __str__(self) -> str:
+        return f"household {self.pk}"
+
 
 class HouseholdMember(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
@@ -109,6 +112,9 @@ class HouseholdMember(models.Model):
     class Meta:
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Child(models.Model):
@@ -241,6 +247,9 @@ class Parent(models.Model):
         verbose_name = _("父母")
         verbose_name_plural = _("父母")
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}".strip()
+
 
 class ParentCondition(models.Model):
     """A dated condition Q of a parent (DOMAIN.md §4), with the evidence for it."""
@@ -294,6 +303,9 @@ class ParentCondition(models.Model):
         verbose_name = _("父母情形")
         verbose_name_plural = _("父母情形")
 
+    def __str__(self) -> str:
+        return self.get_type_display()
+
 
 class ProtectionConcern(models.Model):
     class Type(models.TextChoices):
@@ -316,6 +328,9 @@ class ProtectionConcern(models.Model):
         verbose_name = _("保护关切")
         verbose_name_plural = _("保护关切")
 
+    def __str__(self) -> str:
+        return self.get_type_display()
+
 
 class Receiving(models.Model):
     """A benefit the child already receives (input for top-up rules)."""
@@ -327,6 +342,9 @@ class Receiving(models.Model):
     class Meta:
         verbose_name = _("已享受待遇")
         verbose_name_plural = _("已享受待遇")
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.monthly_amount}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -346,3 +364,6 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.title
