@@ -53,3 +53,30 @@ class Region(models.Model):
     @property
     def is_rural(self) -> bool:
         return self.urban_rural.startswith("2") if self.urban_rural else False
+
+
+class RegionChange(models.Model):
+    """One field of a region that a newer table changed (codes change yearly, DOMAIN.md §2).
+
+    Keyed by the code as text, not a foreign key, so history outlives an abolished region.
+    """
+
+    class Field(models.TextChoices):
+        NAME = "name", _("名称")
+        URBAN_RURAL = "urban_rural", _("城乡分类")
+        ACTIVE = "active", _("现行")
+
+    code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    field = models.CharField(_("字段"), max_length=20, choices=Field.choices)
+    old = models.CharField(_("原值"), max_length=100, blank=True)
+    new = models.CharField(_("新值"), max_length=100, blank=True)
+    source_year = models.PositiveSmallIntegerField(_("数据年份"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "at", "id"]
+        verbose_name = _("区划变更")
+        verbose_name_plural = _("区划变更")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.field}: {self.old} → {self.new} ({self.source_year})"
