@@ -134,7 +134,7 @@ class Child(models.Model):
     name = models.CharField(_("姓名"), max_length=100)
     # Normalised name (simplified characters, no spaces) and its pinyin, for finding
     # likely duplicates written with variant characters.
-    name_key = models.CharField(max_length=100, db_index=True, editable=False)
+    name_key = models.CharField(max_length=100, editable=False)
     name_pinyin = models.CharField(max_length=300, editable=False, blank=True)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
@@ -209,6 +209,17 @@ class Child(models.Model):
         indexes = [
             models.Index(fields=["region", "status"], name="child_region_status"),
             models.Index(fields=["birth_date"], name="child_birth_date"),
+            # Lists and search: a jurisdiction is a range of region codes (see
+            # selectors.region_scope_q), ordered by region then name, active files only; a
+            # county's first page is then an index range scan with a LIMIT, not a sort.
+            models.Index(
+                fields=["region", "name"],
+                condition=models.Q(status="active"),
+                name="child_active_region_name",
+            ),
+            # Likely duplicates: same birth date and the same name key or pinyin key.
+            models.Index(fields=["birth_date", "name_key"], name="child_birth_name_key"),
+            models.Index(fields=["birth_date", "name_pinyin"], name="child_birth_name_pinyin"),
         ]
 
     def __str__(self) -> str:
@@ -356,6 +367,9 @@ class Attachment(models.Model):
     file = models.FileField(_("文件"), upload_to=attachment_path)
     title = models.CharField(_("标题"), max_length=200)
     kind = models.CharField(_("类型"), max_length=40, blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    content_type = models.CharField(_("文件格式"), max_length=40, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

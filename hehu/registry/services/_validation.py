@@ -1,0 +1,426 @@
+"""Every domain rule on a child's file, checked at once so the user sees all errors together.
+
+`validate_child` returns the cleaned input (regions resolved, ID number parsed, name keys
+computed) or raises ValidationFailed({field_path: [messages]}); paths follow the input
+shape, e.g. "parents[1].conditions[0].until", so forms and the API can point at the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hehu.core.errors import ApplicationError, ValidationFailed
+from hehu.regions.codes import CODE_RE
+from hehu.regions.models import Region
+from hehu.registry.data import (
+    ChildData,
+    ConcernData,
+    ConditionData,
+    HouseholdData,
+    ParentData,
+    ReceivingData,
+)
+from hehu.registry.idnumber import IdNumber, InvalidIdNumber, parse_id_number
+from hehu.registry.models import (
+    Child,
+    DisabilityCategory,
+    Education,
+    GuardianRelation,
+    GuardianshipGrade,
+    Household,
+    HouseholdMember,
+    HukouType,
+    LivingArrangement,
+    NoIdReason,
+    Parent,
+    ParentCondition,
+    ProtectionConcern,
+    Receiving,
+    Sex,
+)
+from hehu.registry.names import name_key, name_pinyin
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
+@dataclass
+class CleanChild:
+    """Validated input: the data with strings trimmed, plus what was resolved from it."""
+
+    data: ChildData
+    region: Region
+    hukou_region: Region
+    id_number: IdNumber | None  # a new number typed in; None when absent or kept
+    keep_id_number: bool  # keep the number already stored on the file
+    name_key: str
+    name_pinyin: str
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.errors: dict[str, list[Any]] = {}
+
+    def add(self, path: str, message: Any) -> None:
+        self.errors.setdefault(path, []).append(message)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(name)
+    return field
+
+
+def _label(model: type[models.Model], field: str) -> str:
+    return str(_field(model, field).verbose_name)
+
+
+def _max_length(model: type[models.Model], field: str) -> int:
+    return int(_field(model, field).max_length or 0)
+
+
+def _text(
+    errors: _Errors,
+    path: str,
+    value: Any,
+    model: type[models.Model],
+    field: str,
+    *,
+    required: bool = False,
+) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(path, _("%(label)s应为文字") % {"label": _label(model, field)})
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.add(path, _("请填写%(label)s") % {"label": _label(model, field)})
+    limit = _max_length(model, field)
+    if len(value) > limit:
+        errors.add(
+            path,
+            _("%(label)s不能超过%(limit)d个字") % {"label": _label(model, field), "limit": limit},
+        )
+    return value
+
+
+def _choice(
+    errors: _Errors,
+    path: str,
+    value: Any,
+    choices: type[models.TextChoices],
+    label: str,
+    *,
+    required: bool,
+) -> str:
+    if value in (None, ""):
+        if required:
+            errors.add(path, _("请选择%(label)s") % {"label": label})
+        return ""
+    if value not in choices.values:
+        errors.add(path, _("%(label)s的取值“%(value)s”无效") % {"label": label, "value": value})
+    return str(value)
+
+
+def _past_date(
+    errors: _Errors, path: str, value: Any, label: str, today: dt.date, *, required: bool = False
+) -> None:
+    if value is None:
+        if required:
+            errors.add(path, _("请填写%(label)s") % {"label": label})
+        return
+    if not isinstance(value, dt.date):
+        errors.add(path, _("%(label)s不是有效日期") % {"label": label})
+    elif value > today:
+        errors.add(path, _("%(label)s不能晚于今天") % {"label": label})
+
+
+def _grade(errors: _Errors, path: str, value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or value not in (1, 2, 3, 4)):
+        errors.add(path, _("残疾等级应为1至4级"))
+
+
+def _money(errors: _Errors, path: str, value: Any, label: str, *, required: bool) -> None:
+    if value is None:
+        if required:
+            errors.add(path, _("请填写%(label)s") % {"label": label})
+        return
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        errors.add(path, _("%(label)s应为金额") % {"label": label})
+        return
+    if not amount.is_finite() or amount < 0:
+        errors.add(path, _("%(label)s不能为负数") % {"label": label})
+    elif amount.as_tuple().exponent < -2 or amount >= Decimal("1e8"):  # type: ignore[operator]
+        errors.add(path, _("%(label)s最多保留两位小数，且小于一亿元") % {"label": label})
+
+
+def region_or_error(code: Any, *, field: str) -> Region:
+    """The current region with this 12-digit code, or an ApplicationError naming the field."""
+    from hehu.regions.errors import InvalidRegionCodeError, UnknownRegion
+
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        raise InvalidRegionCodeError(str(code or ""), field=field)
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise UnknownRegion(code, field=field)
+    if not region.active:
+        raise UnknownRegion(code, field=field, abolished=True)
+    return region
+
+
+def _region(errors: _Errors, path: str, code: Any) -> Region | None:
+    try:
+        return region_or_error(code, field=path)
+    except ApplicationError as exc:
+        errors.add(path, exc.message)
+        return None
+
+
+def validate_child(
+    data: ChildData, *, existing: Child | None = None, today: dt.date | None = None
+) -> CleanChild:
+    """Check a registration or an update; raise ValidationFailed with every field error."""
+    today = today or timezone.localdate()
+    errors = _Errors()
+    name = _text(errors, "name", data.name, Child, "name", required=True)
+    sex = _choice(errors, "sex", data.sex, Sex, _label(Child, "sex"), required=True)
+    _birth_date(errors, data.birth_date, today)
+    id_number, keep = _identity(errors, data, existing, today)
+    if id_number is not None and isinstance(data.birth_date, dt.date):
+        _agrees_with_id(errors, id_number, data.birth_date, sex)
+    region = _region(errors, "region_code", data.region_code)
+    hukou_region = _region(errors, "hukou_region_code", data.hukou_region_code)
+    _child_choices(errors, data)
+    _child_texts(errors, data)
+    _disability(errors, "", data.disability_category, data.disability_grade)
+    if data.household is not None:
+        _household(errors, data.household, today)
+    _parents(errors, data.parents, today)
+    _concerns(errors, data.concerns, today)
+    _receiving(errors, data.receiving)
+    if errors.errors or region is None or hukou_region is None:
+        raise ValidationFailed(errors.errors)
+    clean = dataclasses.replace(
+        data,
+        name=name,
+        id_number=id_number.number if id_number else None,
+        no_id_reason="" if (id_number or keep) else data.no_id_reason,
+    )
+    return CleanChild(
+        data=clean,
+        region=region,
+        hukou_region=hukou_region,
+        id_number=id_number,
+        keep_id_number=keep,
+        name_key=name_key(name),
+        name_pinyin=name_pinyin(name),
+    )
+
+
+def _birth_date(errors: _Errors, value: Any, today: dt.date) -> None:
+    if not isinstance(value, dt.date):
+        errors.add("birth_date", _("请填写有效的出生日期"))
+    elif value > today:
+        errors.add("birth_date", _("出生日期不能晚于今天"))
+    elif value < EARLIEST_BIRTH_DATE:
+        errors.add("birth_date", _("出生日期不能早于1900年1月1日"))
+
+
+def _identity(
+    errors: _Errors, data: ChildData, existing: Child | None, today: dt.date
+) -> tuple[IdNumber | None, bool]:
+    """The ID number typed in (parsed), or whether the stored one is kept."""
+    typed = (data.id_number or "").strip()
+    if typed:
+        try:
+            return parse_id_number(typed, today=today), False
+        except InvalidIdNumber as exc:
+            errors.add("id_number", exc.message)
+            return None, False
+    keep = bool(data.keep_id_number and existing is not None and existing.id_number_index)
+    if not keep:
+        label = _label(Child, "no_id_reason")
+        if data.no_id_reason in (None, ""):
+            errors.add("no_id_reason", _("没有身份证号码时，请选择无身份证号原因"))
+        else:
+            _choice(errors, "no_id_reason", data.no_id_reason, NoIdReason, label, required=True)
+    return None, keep
+
+
+def _agrees_with_id(errors: _Errors, id_number: IdNumber, birth_date: dt.date, sex: str) -> None:
+    if id_number.birth_date != birth_date:
+        errors.add(
+            "birth_date",
+            _("出生日期与身份证号码不一致（身份证号码中为%(date)s），请核对")
+            % {"date": id_number.birth_date.isoformat()},
+        )
+    if sex and sex != id_number.sex:
+        errors.add(
+            "sex",
+            _("性别与身份证号码不一致（身份证号码第17位表示%(sex)s），请核对")
+            % {"sex": Sex(id_number.sex).label},
+        )
+
+
+def _child_choices(errors: _Errors, data: ChildData) -> None:
+    for field, choices, required in (
+        ("hukou_type", HukouType, True),
+        ("living_arrangement", LivingArrangement, True),
+        ("education", Education, True),
+        ("guardian_relation", GuardianRelation, False),
+        ("guardianship_grade", GuardianshipGrade, False),
+    ):
+        value = getattr(data, field)
+        _choice(errors, field, value, choices, _label(Child, field), required=required)
+
+
+def _child_texts(errors: _Errors, data: ChildData) -> None:
+    for field in (
+        "disability_certificate",
+        "serious_illness_name",
+        "guardian_name",
+        "guardian_phone",
+        "external_id",
+    ):
+        _text(errors, field, getattr(data, field), Child, field)
+
+
+def _disability(errors: _Errors, prefix: str, category: Any, grade: Any) -> None:
+    label = _label(Child, "disability_category")
+    _choice(
+        errors, f"{prefix}disability_category", category, DisabilityCategory, label, required=False
+    )
+    _grade(errors, f"{prefix}disability_grade", grade)
+    if category and grade is None:
+        errors.add(f"{prefix}disability_grade", _("填写了残疾类别时，请同时填写残疾等级"))
+    if grade is not None and not category:
+        errors.add(f"{prefix}disability_category", _("填写了残疾等级时，请同时选择残疾类别"))
+
+
+def _household(errors: _Errors, household: HouseholdData, today: dt.date) -> None:
+    _text(errors, "household.address", household.address, Household, "address")
+    for field in ("dibao_child_amount", "income_per_capita"):
+        value = getattr(household, field)
+        _money(errors, f"household.{field}", value, _label(Household, field), required=False)
+    for i, member in enumerate(household.members):
+        path = f"household.members[{i}]"
+        _text(errors, f"{path}.name", member.name, HouseholdMember, "name", required=True)
+        _text(
+            errors, f"{path}.relation", member.relation, HouseholdMember, "relation", required=True
+        )
+        _text(errors, f"{path}.notes", member.notes, HouseholdMember, "notes")
+        _past_date(
+            errors,
+            f"{path}.birth_date",
+            member.birth_date,
+            _label(HouseholdMember, "birth_date"),
+            today,
+        )
+
+
+def _parents(errors: _Errors, parents: list[ParentData], today: dt.date) -> None:
+    seen: set[str] = set()
+    for i, parent in enumerate(parents):
+        path = f"parents[{i}]"
+        role = _choice(
+            errors, f"{path}.role", parent.role, Parent.Role, _label(Parent, "role"), required=True
+        )
+        if role in seen:
+            errors.add(
+                f"{path}.role",
+                _("%(role)s只能登记一次") % {"role": Parent.Role(role).label},
+            )
+        seen.add(role)
+        _choice(
+            errors,
+            f"{path}.vital_status",
+            parent.vital_status,
+            Parent.VitalStatus,
+            _label(Parent, "vital_status"),
+            required=True,
+        )
+        _text(errors, f"{path}.name", parent.name, Parent, "name")
+        _text(errors, f"{path}.phone", parent.phone, Parent, "phone")
+        for j, condition in enumerate(parent.conditions):
+            _condition(errors, f"{path}.conditions[{j}]", condition, today)
+
+
+def _condition(errors: _Errors, path: str, c: ConditionData, today: dt.date) -> None:
+    model = ParentCondition
+    kind = _choice(errors, f"{path}.type", c.type, model.Type, _label(model, "type"), required=True)
+    for field in ("since", "police_accepted_on", "on"):
+        _past_date(errors, f"{path}.{field}", getattr(c, field), _label(model, field), today)
+    if c.until is not None and not isinstance(c.until, dt.date):
+        errors.add(f"{path}.until", _("结束日期不是有效日期"))
+    elif isinstance(c.since, dt.date) and c.until is not None and c.until < c.since:
+        errors.add(f"{path}.until", _("结束日期不能早于开始日期"))
+    if c.term_months is not None and (
+        isinstance(c.term_months, bool) or not isinstance(c.term_months, int) or c.term_months < 1
+    ):
+        errors.add(f"{path}.term_months", _("期限（月）应为正整数"))
+    if kind == model.Type.LOST_CONTACT and c.police_accepted_on is None:
+        errors.add(f"{path}.police_accepted_on", _("失联情形须填写公安机关受理报案的日期"))
+    if kind == model.Type.SEVERE_DISABILITY:
+        if not c.disability_category:
+            errors.add(f"{path}.disability_category", _("重残情形须选择残疾类别"))
+        if c.disability_grade is None:
+            errors.add(f"{path}.disability_grade", _("重残情形须填写残疾等级"))
+    _choice(
+        errors,
+        f"{path}.disability_category",
+        c.disability_category,
+        DisabilityCategory,
+        _label(model, "disability_category"),
+        required=False,
+    )
+    _grade(errors, f"{path}.disability_grade", c.disability_grade)
+    _choice(
+        errors,
+        f"{path}.evidence_kind",
+        c.evidence_kind,
+        model.Evidence,
+        _label(model, "evidence_kind"),
+        required=False,
+    )
+    _text(errors, f"{path}.evidence_reference", c.evidence_reference, model, "evidence_reference")
+    _text(errors, f"{path}.illness_name", c.illness_name, model, "illness_name")
+
+
+def _concerns(errors: _Errors, concerns: list[ConcernData], today: dt.date) -> None:
+    for i, concern in enumerate(concerns):
+        path = f"concerns[{i}]"
+        _choice(
+            errors,
+            f"{path}.type",
+            concern.type,
+            ProtectionConcern.Type,
+            _label(ProtectionConcern, "type"),
+            required=True,
+        )
+        _past_date(
+            errors, f"{path}.since", concern.since, _label(ProtectionConcern, "since"), today
+        )
+
+
+def _receiving(errors: _Errors, receiving: list[ReceivingData]) -> None:
+    for i, item in enumerate(receiving):
+        path = f"receiving[{i}]"
+        _text(errors, f"{path}.programme", item.programme, Receiving, "programme", required=True)
+        _money(
+            errors,
+            f"{path}.monthly_amount",
+            item.monthly_amount,
+            _label(Receiving, "monthly_amount"),
+            required=True,
+        )
