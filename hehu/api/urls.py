@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from hehu.api import views
@@ -8,4 +8,5 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("regions/", include("hehu.regions.api_urls")),
 ]
