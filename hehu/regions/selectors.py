@@ -41,7 +41,8 @@ def region_path(code: str) -> list[Region]:
     """
     if not CODE_RE.match(code or ""):
         raise InvalidRegionCodeError(code, field="code")
-    return list(Region.objects.filter(code__in=[*ancestor_codes(code), code]).order_by("code"))
+    path = list(Region.objects.filter(code__in=[*ancestor_codes(code), code]).order_by("code"))
+    return path if path and path[-1].code == code else []
 
 
 def _label(path: list[Region]) -> str:
@@ -60,8 +61,8 @@ def region_label(code: str) -> str:
 
 
 def region_labels(codes: Iterable[str]) -> dict[str, str]:
-    """Labels for many codes in one query (for lists); unknown or malformed codes map to
-    themselves."""
+    """Labels for many codes in one query (for lists); unknown codes map to themselves,
+    malformed ones are left out."""
     wanted = {c for c in codes if c and CODE_RE.match(c)}
     needed = set(wanted)
     for code in wanted:
@@ -69,8 +70,11 @@ def region_labels(codes: Iterable[str]) -> dict[str, str]:
     by_code = {r.code: r for r in Region.objects.filter(code__in=sorted(needed))}
     labels: dict[str, str] = {}
     for code in wanted:
+        if code not in by_code:
+            labels[code] = code
+            continue
         path = [by_code[c] for c in sorted([*ancestor_codes(code), code]) if c in by_code]
-        labels[code] = _label(path) or code
+        labels[code] = _label(path)
     return labels
 
 
