@@ -4,5 +4,6 @@ urlpatterns = [
     path("api/v1/", include("hehu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("regions/", include("hehu.regions.urls")),
+    path("accounts/", include("hehu.accounts.urls")),
     path("", include("hehu.web.urls")),
 ]

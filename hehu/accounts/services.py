@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from rest_framework.authtoken.models import Token
 
 from hehu.accounts.errors import AccountOutsideJurisdiction, NotAnAdministrator
@@ -161,12 +161,25 @@ def _check_text(full_name: str, phone: str, errors: Errors) -> None:
         )
 
 
+def _password_message(error: ValidationError) -> str:
+    if error.code == "password_too_short" and error.params:
+        # Django 5.2 reworded this message and its Chinese catalogue still carries the old
+        # wording; asking for the old wording gets the message in the user's language.
+        n = int(error.params["min_length"])
+        return ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            n,
+        ) % {"min_length": n}
+    return str(error.messages[0])
+
+
 def _check_password(password: str, user: User, errors: Errors) -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
         errors.setdefault("password", []).extend(
-            _("密码：%(message)s") % {"message": m} for m in exc.messages
+            _("密码：%(message)s") % {"message": _password_message(e)} for e in exc.error_list
         )
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("health/", views.HealthView.as_view(), name="health"),
     path("regions/", include("hehu.regions.api_urls")),
+    path("", include("hehu.accounts.api_urls")),
 ]
