@@ -1,0 +1,180 @@
+"""Finding children and reading a child's file: list and search, the file itself, the full
+ID number for a stated reason, and the documents attached to the file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hehu.accounts.permissions import Perm, has_perm
+from hehu.audit.models import Verb
+from hehu.audit.services import audit_record
+from hehu.core.errors import ApplicationError, ValidationFailed
+from hehu.registry.access import access_child_by_id
+from hehu.registry.models import Child
+from hehu.registry.selectors import child_history, children_search
+from hehu.registry.services import attachment_add, child_record_view, child_reveal_id_number
+from hehu.web.forms.files import AttachmentForm, RevealForm
+from hehu.web.forms.search import ChildSearchForm
+from hehu.web.history import history_rows
+from hehu.web.regions import region_paths
+from hehu.web.views._common import AuthedRequest, require, with_file
+
+PAGE_SIZE = 25
+HISTORY_MAX = 100
+
+
+@login_required
+@require_GET
+def child_list(request: AuthedRequest) -> HttpResponse:
+    """Children in the user's jurisdiction matching the filters, by region then name."""
+    require(request.user, Perm.VIEW_CHILD)
+    form = ChildSearchForm(request.GET or None, prefixes=request.user.prefixes)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        age_min, age_max = form.age_range()
+        filters = {
+            "q": form.cleaned_data["q"],
+            "region_prefix": form.region_prefix(),
+            "age_min": age_min,
+            "age_max": age_max,
+            "living_arrangement": form.cleaned_data["living_arrangement"],
+            "disability": form.cleaned_data["disability"],
+        }
+    queryset = Child.objects.none()
+    if not form.is_bound or form.is_valid():
+        try:
+            queryset = children_search(user=request.user, **filters).select_related("region")
+        except ValidationFailed as exc:
+            for field, field_errors in exc.errors.items():
+                target = field if field in form.fields else None
+                for message in field_errors:
+                    form.add_error(target, str(message))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    children = list(page.object_list)
+    context = {
+        "form": form,
+        "page": page,
+        "children": children,
+        "paths": region_paths(c.region_id for c in children),
+        "filtered": any(v not in (None, "") for v in filters.values()),
+    }
+    return render(request, "web/child_list.html", context)
+
+
+def _detail(
+    request: AuthedRequest, child: Child, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The file page. Every render of it is a view of the file and is audited."""
+    child_record_view(actor=request.user, child=child)
+    with_file(child)
+    history = list(child_history(child=child)[:HISTORY_MAX])
+    context = {
+        "child": child,
+        "paths": region_paths([child.region_id, child.hukou_region_id]),
+        "history": history_rows(history),
+        "history_truncated": len(history) == HISTORY_MAX,
+        "reveal_form": extra.pop("reveal_form", None) or RevealForm(),
+        "attachment_form": extra.pop("attachment_form", None) or AttachmentForm(),
+        "facts_url": f"/api/v1/children/{child.pk}/facts/",
+        "may_see_trail": has_perm(request.user, Perm.VIEW_AUDIT)
+        or has_perm(request.user, Perm.VIEW_ACCESS_LOG),
+        "today": timezone.localdate(),
+        **extra,
+    }
+    return render(request, "web/child_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def child_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    child = access_child_by_id(request.user, pk)
+    return _detail(request, child)
+
+
+@login_required
+@require_POST
+def child_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Show the full ID number once, for a reason that goes into the audit log."""
+    child = access_child_by_id(request.user, pk)
+    require(request.user, Perm.REVEAL_ID_NUMBER)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, child, status=400, reveal_form=form, reveal_open=True)
+    try:
+        number = child_reveal_id_number(
+            actor=request.user, child=child, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as exc:
+        form.add_error("reason", str(exc.message))
+        return _detail(request, child, status=400, reveal_form=form, reveal_open=True)
+    response = _detail(request, child, revealed_id_number=number)
+    # The number is shown once: never kept by a browser or proxy cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    child = access_child_by_id(request.user, pk)
+    require(request.user, Perm.EDIT_CHILD)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment_add(
+                actor=request.user,
+                child=child,
+                file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationFailed as exc:
+            for field, field_errors in exc.errors.items():
+                for message in field_errors:
+                    form.add_error(field if field in form.fields else None, str(message))
+        else:
+            messages.success(request, _("附件已上传。"))
+            return redirect(f"{child_url(child)}#attachments")
+    return _detail(request, child, status=400, attachment_form=form)
+
+
+@login_required
+@require_GET
+def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A document of the file, served only to those who may open the file; audited."""
+    child = access_child_by_id(request.user, pk)
+    attachment = child.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    audit_record(
+        actor=request.user,
+        verb=Verb.CHILD_VIEWED,
+        object_type="attachment",
+        object_id=attachment.pk,
+        child_id=child.pk,
+    )
+    stored = attachment.file.name or ""
+    extension = stored.rsplit(".", 1)[-1] if "." in stored else ""
+    filename = f"{attachment.title}.{extension}" if extension else attachment.title
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def child_url(child: Child) -> str:
+    return reverse("web:child", args=[child.pk])

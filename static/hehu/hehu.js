@@ -1,0 +1,68 @@
+// Hehu page behaviour. Progressive enhancement only: every page works without it.
+(function () {
+  "use strict";
+
+  // After a refused submit, move focus to the error summary (or the conflict message) so
+  // screen readers announce it and keyboard users start from it (GOV.UK pattern).
+  function focusMessage() {
+    var target = document.querySelector("[data-hh-focus]");
+    if (target) {
+      target.focus();
+    }
+  }
+
+  // A parent's condition shows only the fields its type needs (DOMAIN.md §11). Without a
+  // type chosen, only the type and the evidence are shown. Fields with an error stay.
+  function toggleConditionFields(select) {
+    var row = select.closest("[data-hh-row]");
+    if (!row) {
+      return;
+    }
+    var chosen = select.value;
+    row.querySelectorAll("[data-hh-types]").forEach(function (input) {
+      var wrapper = input.closest(".hh-field") || input;
+      var types = input.getAttribute("data-hh-types").split(" ");
+      var relevant = chosen !== "" && types.indexOf(chosen) !== -1;
+      var hasError = wrapper.classList.contains("hh-has-error");
+      wrapper.hidden = !(relevant || hasError);
+    });
+  }
+
+  function setUpConditions() {
+    document.querySelectorAll("[data-hh-condition-type]").forEach(function (select) {
+      toggleConditionFields(select);
+      select.addEventListener("change", function () {
+        toggleConditionFields(select);
+      });
+    });
+  }
+
+  // An error summary link opens the folded row its field is in before jumping to it.
+  function setUpSummaryLinks() {
+    document.querySelectorAll(".hh-error-summary a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) {
+          return;
+        }
+        var details = field.closest("details");
+        if (details) {
+          details.open = true;
+        }
+        var wrapper = field.closest(".hh-field");
+        if (wrapper) {
+          wrapper.hidden = false;
+        }
+        event.preventDefault();
+        field.focus();
+        field.scrollIntoView({ block: "center" });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpConditions();
+    setUpSummaryLinks();
+    focusMessage();
+  });
+})();
