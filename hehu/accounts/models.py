@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +69,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        # Jurisdictions may have changed too: drop the cached prefixes with the fields.
+        self.__dict__.pop("_prefixes", None)
+        super().refresh_from_db(*args, **kwargs)
 
     @property
     def prefixes(self) -> list[str]:

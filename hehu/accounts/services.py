@@ -428,3 +428,39 @@ def user_unlock(*, actor: Any, user: User) -> int:
         changes={"locked": {"old": cleared > 0, "new": False}},
     )
     return cleared
+
+
+@transaction.atomic
+def admin_bootstrap(*, username: str, full_name: str, password: str) -> User:
+    """Open the first national administrator, who then opens every other account.
+
+    Run from the command line at installation (`manage.py accounts_admin_create`), never
+    from a page: there is no actor yet, so the audit entry has none.
+    """
+    errors: Errors = {}
+    username, full_name = username.strip(), full_name.strip()
+    if not username:
+        errors.setdefault("username", []).append(_("用户名：请填写用户名。"))
+    elif User.objects.filter(username__iexact=username).exists():
+        errors.setdefault("username", []).append(
+            _("用户名：“%(username)s”已被使用，请换一个。") % {"username": username}
+        )
+    _check_text(full_name, "", errors)
+    user = User(username=username, full_name=full_name, role=Role.ADMIN)
+    _check_password(password, user, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    _set_jurisdictions(user, [""])
+    audit_record(
+        actor=None,
+        verb=Verb.USER_CREATED,
+        object_type="user",
+        object_id=user.pk,
+        changes={"username": {"old": None, "new": username}}
+        | {k: {"old": None, "new": v} for k, v in _snapshot(user).items()},
+        reason=_("初始管理员"),
+    )
+    return user
