@@ -4,7 +4,7 @@ Forms, the API and the facts importer call these with the dataclasses of
 `hehu.registry.data`; each runs in one transaction and writes the audit log.
 """
 
-from hehu.registry.services._validation import region_or_error, validate_child
+from hehu.registry.services._validation import validate_child
 from hehu.registry.services.attachments import MAX_ATTACHMENT_BYTES, attachment_add
 from hehu.registry.services.children import (
     child_record_view,
@@ -23,6 +23,5 @@ __all__ = [
     "child_reveal_id_number",
     "child_update",
     "children_merge",
-    "region_or_error",
     "validate_child",
 ]

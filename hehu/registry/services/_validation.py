@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hehu.core.errors import ApplicationError, ValidationFailed
-from hehu.regions.codes import CODE_RE
 from hehu.regions.models import Region
+from hehu.regions.selectors import region_get_or_error
 from hehu.registry.data import (
     ChildData,
     ConcernData,
@@ -165,23 +165,12 @@ def _money(errors: _Errors, path: str, value: Any, label: str, *, required: bool
         errors.add(path, _("%(label)s最多保留两位小数，且小于一亿元") % {"label": label})
 
 
-def region_or_error(code: Any, *, field: str) -> Region:
-    """The current region with this 12-digit code, or an ApplicationError naming the field."""
-    from hehu.regions.errors import InvalidRegionCodeError, UnknownRegion
-
-    if not isinstance(code, str) or not CODE_RE.match(code):
-        raise InvalidRegionCodeError(str(code or ""), field=field)
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise UnknownRegion(code, field=field)
-    if not region.active:
-        raise UnknownRegion(code, field=field, abolished=True)
-    return region
-
-
-def _region(errors: _Errors, path: str, code: Any) -> Region | None:
+def _region(errors: _Errors, path: str, code: Any, *, current: str | None) -> Region | None:
+    """Resolve a region code; an abolished region is accepted only where the file already
+    has it, so a re-organised region never blocks editing an old file."""
+    value = code if isinstance(code, str) else ""
     try:
-        return region_or_error(code, field=path)
+        return region_get_or_error(value, field=path, include_inactive=value == current)
     except ApplicationError as exc:
         errors.add(path, exc.message)
         return None
@@ -199,8 +188,15 @@ def validate_child(
     id_number, keep = _identity(errors, data, existing, today)
     if id_number is not None and isinstance(data.birth_date, dt.date):
         _agrees_with_id(errors, id_number, data.birth_date, sex)
-    region = _region(errors, "region_code", data.region_code)
-    hukou_region = _region(errors, "hukou_region_code", data.hukou_region_code)
+    region = _region(
+        errors, "region_code", data.region_code, current=existing.region_id if existing else None
+    )
+    hukou_region = _region(
+        errors,
+        "hukou_region_code",
+        data.hukou_region_code,
+        current=existing.hukou_region_id if existing else None,
+    )
     _child_choices(errors, data)
     _child_texts(errors, data)
     _disability(errors, "", data.disability_category, data.disability_grade)

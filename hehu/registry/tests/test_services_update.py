@@ -246,3 +246,31 @@ def test_it_lists_the_history_of_creation_and_updates_newest_first(village_direc
     child_record_view(actor=village_director, child=registered)
     history = list(child_history(child=registered))
     assert [e.verb for e in history] == [Verb.CHILD_UPDATED, Verb.CHILD_CREATED]
+
+
+def test_it_keeps_an_abolished_hukou_region_already_on_the_file_but_refuses_a_new_one(
+    village_director, registered
+):
+    from hehu.regions.models import Region
+
+    Region.objects.filter(code="511502001001").update(active=False)
+    child = child_update(
+        actor=village_director,
+        child=registered,
+        data=full_child_data(name="王小华"),
+        expected_version=1,
+    )
+    assert child.hukou_region_id == "511502001001"
+
+    region("511502001003")
+    Region.objects.filter(code="511502001003").update(active=False)
+    with pytest.raises(ValidationFailed) as exc:
+        child_update(
+            actor=village_director,
+            child=child,
+            data=full_child_data(name="王小华", hukou_region_code="511502001003"),
+            expected_version=2,
+        )
+    assert exc.value.errors["hukou_region_code"] == [
+        "区划代码 511502001003 已撤销，请使用现行区划代码"
+    ]
