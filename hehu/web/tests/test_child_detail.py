@@ -1,0 +1,171 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from hehu.audit.models import AuditEntry, Verb
+from hehu.registry.models import Attachment
+from hehu.registry.services import child_register, child_update
+from hehu.registry.tests.factories import child_data, full_child_data, make_id_number
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def child(village_director):
+    return child_register(
+        actor=village_director, data=full_child_data(id_number=make_id_number())
+    )
+
+
+def test_it_shows_every_section_of_the_file(client, village_director, child):
+    client.force_login(village_director)
+
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+
+    for heading in ("身份", "居住与户籍", "家庭", "父母", "监护人", "就学与健康", "保护关切"):
+        assert f">{heading}</h2>" in page
+    assert "服刑在押" in page  # the mother's condition
+    assert "(2024)川1502刑初1号" in page  # with its evidence
+    assert "2024年3月1日" in page  # dates the Chinese way
+    assert "死亡" in page  # the father's vital status
+    assert "王奶奶" in page  # guardian and household member
+    assert "忽视" in page  # protection concern
+    assert "低保（儿童）" in page  # benefit received
+    assert f"**************{child.id_number_last4}" in page
+
+
+def test_it_never_shows_the_full_id_number_on_opening(client, village_director):
+    number = make_id_number()
+    child = child_register(actor=village_director, data=full_child_data(id_number=number))
+    client.force_login(village_director)
+
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+
+    assert number not in page
+
+
+def test_it_records_every_view_of_the_file(client, village_director, child):
+    client.force_login(village_director)
+
+    client.get(reverse("web:child", args=[child.pk]))
+    client.get(reverse("web:child", args=[child.pk]))
+
+    views = AuditEntry.objects.filter(verb=Verb.CHILD_VIEWED, child_id=child.pk)
+    assert views.count() == 2
+    assert views.first().actor == village_director
+
+
+def test_it_shows_the_region_path_on_hover(client, village_director, child):
+    client.force_login(village_director)
+
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+
+    assert 'title="四川省 / 宜宾市 / 翠屏区 / ' in page
+
+
+def test_it_reveals_the_full_id_number_once_for_a_stated_reason(client, village_director):
+    number = make_id_number()
+    child = child_register(actor=village_director, data=full_child_data(id_number=number))
+    client.force_login(village_director)
+
+    response = client.post(reverse("web:child_reveal", args=[child.pk]), {"reason": "办理低保"})
+
+    assert number in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    entry = AuditEntry.objects.get(verb=Verb.CHILD_ID_REVEALED)
+    assert (entry.reason, entry.actor) == ("办理低保", village_director)
+    assert number not in client.get(reverse("web:child", args=[child.pk])).content.decode()
+
+
+def test_it_asks_for_a_reason_before_revealing(client, village_director):
+    number = make_id_number()
+    child = child_register(actor=village_director, data=full_child_data(id_number=number))
+    client.force_login(village_director)
+
+    response = client.post(reverse("web:child_reveal", args=[child.pk]), {"reason": ""})
+
+    assert response.status_code == 400
+    assert number not in response.content.decode()
+    assert "请填写查看完整身份证号码的理由" in response.content.decode()
+    assert not AuditEntry.objects.filter(verb=Verb.CHILD_ID_REVEALED).exists()
+
+
+def test_it_uploads_an_attachment_and_serves_it_only_through_the_file(
+    client, village_director, child, director_elsewhere
+):
+    client.force_login(village_director)
+    upload = SimpleUploadedFile("判决书.pdf", PDF, content_type="application/pdf")
+
+    response = client.post(
+        reverse("web:child_attachment_add", args=[child.pk]),
+        {"title": "母亲服刑判决书", "kind": "判决书", "file": upload},
+    )
+
+    assert response.status_code == 302
+    attachment = Attachment.objects.get(child=child)
+    url = reverse("web:child_attachment", args=[child.pk, attachment.pk])
+    assert url in client.get(reverse("web:child", args=[child.pk])).content.decode()
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert "attachment" in download["Content-Disposition"]
+    assert AuditEntry.objects.filter(
+        verb=Verb.CHILD_VIEWED, object_type="attachment", object_id=str(attachment.pk)
+    ).exists()
+    client.force_login(director_elsewhere)
+    assert client.get(url).status_code == 404
+
+
+def test_it_refuses_a_file_that_is_not_a_document_and_says_why(client, village_director, child):
+    client.force_login(village_director)
+    upload = SimpleUploadedFile("a.exe", b"MZ\x90\x00" * 10, content_type="application/pdf")
+
+    response = client.post(
+        reverse("web:child_attachment_add", args=[child.pk]),
+        {"title": "证明", "file": upload},
+    )
+
+    assert response.status_code == 400
+    assert "只能上传PDF、JPG、PNG、HEIC或WEBP格式的文件" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_it_does_not_serve_an_attachment_through_another_childs_url(
+    client, village_director, child
+):
+    other = child_register(actor=village_director, data=child_data(name="李四"))
+    attachment = Attachment.objects.create(child=child, title="x", file="children/x.pdf")
+    client.force_login(village_director)
+
+    response = client.get(reverse("web:child_attachment", args=[other.pk, attachment.pk]))
+
+    assert response.status_code == 404
+
+
+def test_it_shows_who_changed_what_from_old_to_new(client, village_director, child):
+    child_update(
+        actor=village_director,
+        child=child,
+        data=full_child_data(living_arrangement="alone"),
+        expected_version=child.version,
+        reason="入户核实",
+    )
+    client.force_login(village_director)
+
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+
+    history = page.split('id="history"')[1]
+    assert "修改儿童档案" in history
+    assert "入户核实" in history
+    assert str(village_director) in history
+    assert "居住情况" in history
+    assert "与亲属同住" in history and "独自居住" in history
+
+
+def test_it_links_to_the_facts_export_for_those_who_may_export(client, village_director, child):
+    client.force_login(village_director)
+
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+
+    assert f'href="/api/v1/children/{child.pk}/facts/"' in page
