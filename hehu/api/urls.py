@@ -10,4 +10,5 @@ urlpatterns = [
     path("health/", views.HealthView.as_view(), name="health"),
     path("regions/", include("hehu.regions.api_urls")),
     path("", include("hehu.accounts.api_urls")),
+    path("", include("hehu.registry.api_urls")),
 ]
