@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,10 +29,24 @@ def _chunks(items: list[str], size: int = IN_CHUNK) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _regions_by_code(codes: Iterable[str]) -> dict[str, Region]:
-    found: dict[str, Region] = {}
+_UPDATED_FIELDS = ["name", "urban_rural", "active", "is_demo", "source_year"]
+
+
+class _Existing(NamedTuple):
+    code: str
+    name: str
+    urban_rural: str
+    active: bool
+    is_demo: bool
+    source_year: int
+
+
+def _existing_rows(codes: Iterable[str]) -> dict[str, _Existing]:
+    """What the database holds for these codes, as plain tuples (tables run to 10^5 rows)."""
+    found: dict[str, _Existing] = {}
     for chunk in _chunks(sorted(set(codes))):
-        found.update((r.code, r) for r in Region.objects.filter(code__in=chunk))
+        rows = Region.objects.filter(code__in=chunk).values_list("code", *_UPDATED_FIELDS)
+        found.update((row[0], _Existing(*row)) for row in rows)
     return found
 
 
@@ -193,13 +207,14 @@ def regions_import(*, actor: Any, file: IO[bytes] | str | Path, source_year: int
         rejected=table.rejected,
         warnings=table.warnings,
     )
-    existing = _regions_by_code(row.code for row in table.accepted)
+    existing = _existing_rows(row.code for row in table.accepted)
     new: list[Region] = []
     changed: list[Region] = []
+    confirmed: list[str] = []
     history: list[RegionChange] = []
     for row in table.accepted:
-        region = existing.get(row.code)
-        if region is None:
+        current = existing.get(row.code)
+        if current is None:
             new.append(
                 Region(
                     code=row.code,
@@ -211,31 +226,32 @@ def regions_import(*, actor: Any, file: IO[bytes] | str | Path, source_year: int
                 )
             )
             continue
-        if not region.is_demo and region.source_year > source_year:
+        if not current.is_demo and current.source_year > source_year:
             # An older table must not undo a newer one.
             report.warnings.append(
                 RowProblem(
                     row.line,
                     row.code,
                     _("数据库中已有%(year)d年的数据，未用较早年份的数据覆盖")
-                    % {"year": region.source_year},
+                    % {"year": current.source_year},
                 )
             )
             report.unchanged += 1
             continue
-        touched = _apply_row(region, row.name, row.urban_rural, source_year, history)
-        if touched:
+        region = _apply_row(current, row.name, row.urban_rural, source_year, history)
+        if region is not None:
             report.updated += 1
+            changed.append(region)
         else:
             report.unchanged += 1
-        if touched or region.is_demo or region.source_year != source_year:
-            # Real data replaces demo data that used the same code.
-            region.is_demo, region.source_year = False, source_year
-            changed.append(region)
+            if current.is_demo or current.source_year != source_year:
+                confirmed.append(row.code)
     Region.objects.bulk_create(new, batch_size=BATCH)
-    Region.objects.bulk_update(
-        changed, ["name", "urban_rural", "active", "is_demo", "source_year"], batch_size=BATCH
-    )
+    Region.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=BATCH)
+    # Rows the new table confirms unchanged: stamp its year; real data replaces demo data
+    # that used the same code.
+    for chunk in _chunks(confirmed):
+        Region.objects.filter(code__in=chunk).update(source_year=source_year, is_demo=False)
     RegionChange.objects.bulk_create(history, batch_size=BATCH)
     report.created = len(new)
     report.warnings.sort(key=lambda problem: problem.line)
@@ -250,18 +266,26 @@ def regions_import(*, actor: Any, file: IO[bytes] | str | Path, source_year: int
 
 
 def _apply_row(
-    region: Region, name: str, urban_rural: str, year: int, history: list[RegionChange]
-) -> bool:
-    """Bring one existing region in line with the table, noting each changed field."""
-    touched = False
-    if region.name != name:
-        history.append(_change(region.code, "name", region.name, name, year))
-        region.name, touched = name, True
+    current: _Existing, name: str, urban_rural: str, year: int, history: list[RegionChange]
+) -> Region | None:
+    """The region brought in line with the table, each changed field noted in `history`;
+    None when the table changes nothing."""
+    before = len(history)
+    if current.name != name:
+        history.append(_change(current.code, "name", current.name, name, year))
     # A township row may leave the class empty: that keeps the one we have.
-    if urban_rural and region.urban_rural != urban_rural:
-        history.append(_change(region.code, "urban_rural", region.urban_rural, urban_rural, year))
-        region.urban_rural, touched = urban_rural, True
-    if not region.active:
-        history.append(_change(region.code, "active", "0", "1", year))
-        region.active, touched = True, True
-    return touched
+    urban_rural = urban_rural or current.urban_rural
+    if current.urban_rural != urban_rural:
+        history.append(_change(current.code, "urban_rural", current.urban_rural, urban_rural, year))
+    if not current.active:
+        history.append(_change(current.code, "active", "0", "1", year))
+    if len(history) == before:
+        return None
+    return Region(
+        code=current.code,
+        name=name,
+        urban_rural=urban_rural,
+        active=True,
+        is_demo=False,
+        source_year=year,
+    )

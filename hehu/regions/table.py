@@ -21,7 +21,6 @@ from hehu.regions.codes import (
     Level,
     VillageKind,
     level_of,
-    parent_code,
     township_kind,
     village_kind,
 )
@@ -113,18 +112,25 @@ def _column_map(fieldnames: list[str]) -> dict[str, str]:
     return found
 
 
+_LEVEL_BY_SPELLING = {
+    spelling: level for level, spellings in _LEVEL_VALUES.items() for spelling in spellings
+}
+
+
 def _level_from_text(value: str) -> Level | None:
-    key = _normalise(value)
-    for level, spellings in _LEVEL_VALUES.items():
-        if key in spellings:
-            return level
-    return None
+    level = _LEVEL_BY_SPELLING.get(value)  # the common case: already clean
+    return level if level is not None else _LEVEL_BY_SPELLING.get(_normalise(value))
 
 
 class _Rejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def _parent(code: str, level: Level) -> str:
+    """`codes.parent_code` for the two levels imported, without re-parsing (hot loop)."""
+    return code[:6] + "000000" if level == Level.TOWNSHIP else code[:9] + "000"
 
 
 def _check_code(code: str) -> Level:
@@ -143,7 +149,7 @@ def _check_code(code: str) -> Level:
     return level
 
 
-def _check_columns(code: str, level: Level, values: dict[str, str]) -> None:
+def _check_columns(code: str, level: Level, parent: str, values: dict[str, str]) -> None:
     name = values["name"]
     if not name:
         raise _Rejected(_("名称不能为空"))
@@ -158,11 +164,10 @@ def _check_columns(code: str, level: Level, values: dict[str, str]) -> None:
                 _("层级“%(value)s”与区划代码不符：代码表示%(level)s")
                 % {"value": values["level"], "level": _level_label(level)}
             )
-    expected_parent = parent_code(code) or ""
-    if values.get("parent_code") and values["parent_code"] != expected_parent:
+    if values.get("parent_code") and values["parent_code"] != parent:
         raise _Rejected(
             _("上级代码 %(given)s 与区划代码不符，应为 %(expected)s")
-            % {"given": values["parent_code"], "expected": expected_parent}
+            % {"given": values["parent_code"], "expected": parent}
         )
     urban_rural = values.get("urban_rural", "")
     if urban_rural and urban_rural not in URBAN_RURAL_CLASSES:
@@ -194,14 +199,17 @@ def check_table(data: bytes, *, parent_exists: Callable[[set[str]], set[str]]) -
     if not data.strip():
         raise RegionTableInvalid(_("区划表是空文件"))
     text, encoding = decode_table(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames or not any(f and f.strip() for f in reader.fieldnames):
-        raise RegionTableInvalid(_("区划表没有表头行"))
-    columns = _column_map(list(reader.fieldnames))
-    raw_rows: list[tuple[int, dict[str, str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
+        header = next(reader, [])
+        if not any(cell.strip() for cell in header):
+            raise RegionTableInvalid(_("区划表没有表头行"))
+        columns = _column_map(header)
+        positions = [(col, header.index(src)) for col, src in columns.items()]
+        raw_rows: list[tuple[int, dict[str, str]]] = []
         for record in reader:
-            values = {col: (record.get(src) or "").strip() for col, src in columns.items()}
+            width = len(record)
+            values = {col: record[i].strip() if i < width else "" for col, i in positions}
             if any(values.values()):
                 raw_rows.append((reader.line_num, values))
     except csv.Error as exc:
@@ -211,22 +219,33 @@ def check_table(data: bytes, *, parent_exists: Callable[[set[str]], set[str]]) -
     if not raw_rows:
         raise RegionTableInvalid(_("区划表只有表头，没有数据行"))
 
-    needed = {parent_code(v["code"]) or "" for _line, v in raw_rows if CODE_RE.match(v["code"])}
-    in_db = parent_exists(needed - {""})
+    # First pass: everything a row can be judged on by itself.
+    judged: list[tuple[int, dict[str, str], Level | None, str]] = []
+    for line, values in raw_rows:
+        try:
+            level = _check_code(values["code"])
+        except _Rejected as rejected:
+            judged.append((line, values, None, rejected.reason))
+            continue
+        judged.append((line, values, level, _parent(values["code"], level)))
+    in_db = parent_exists({parent for _l, _v, level, parent in judged if level is not None})
+
+    # Second pass, in file order: duplicates and parents defined earlier in the file.
     table = CheckedTable(encoding=encoding, rows=len(raw_rows))
     first_line: dict[str, int] = {}
     accepted_codes: set[str] = set()
-    for line, values in raw_rows:
+    for line, values, row_level, parent in judged:
         code = values["code"]
         try:
-            level = _check_code(code)
+            if row_level is None:
+                raise _Rejected(parent)
+            level = row_level
             if code in first_line:
                 raise _Rejected(
                     _("区划代码在文件中重复，首次出现在第%(line)d行") % {"line": first_line[code]}
                 )
             first_line[code] = line
-            _check_columns(code, level, values)
-            parent = parent_code(code) or ""
+            _check_columns(code, level, parent, values)
             if parent not in in_db and parent not in accepted_codes:
                 raise _Rejected(
                     _("上级区划 %(parent)s 不存在（数据库和文件前面的行中都没有）")
