@@ -5,5 +5,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("regions/", include("hehu.regions.urls")),
     path("accounts/", include("hehu.accounts.urls")),
+    path("audit/", include("hehu.audit.urls")),
     path("", include("hehu.web.urls")),
 ]

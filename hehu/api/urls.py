@@ -11,4 +11,5 @@ urlpatterns = [
     path("regions/", include("hehu.regions.api_urls")),
     path("", include("hehu.accounts.api_urls")),
     path("", include("hehu.registry.api_urls")),
+    path("audit/", include("hehu.audit.api_urls")),
 ]

@@ -1,5 +1,7 @@
-"""The audit log: append-only. The application never updates or deletes an entry; on
-PostgreSQL a trigger refuses it at the database as well (migration 0002)."""
+"""The audit log: append-only. The application never updates or deletes an entry — neither
+one at a time (save/delete) nor in bulk (QuerySet.update/delete); on PostgreSQL a trigger
+refuses it at the database as well (migration 0002). Entries are kept at least three years
+(Minors' Online Protection Regulations art. 36); there is no delete path at all."""
 
 from __future__ import annotations
 
@@ -24,6 +26,14 @@ class Verb(models.TextChoices):
     REGIONS_IMPORTED = "regions.imported", _("导入区划")
 
 
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("audit entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit entries cannot be deleted")
+
+
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -41,6 +51,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     reason = models.CharField(_("理由"), max_length=500, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -30,3 +30,17 @@ def audit_record(
         reason=reason,
         ip=ip or current_ip.get(),
     )
+
+
+def audit_log_viewed(
+    *, actor: Any, child_id: int | None = None, filters: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Record that someone read the audit log itself (Minors' Online Protection Regs art. 36)."""
+    return audit_record(
+        actor=actor,
+        verb=Verb.AUDIT_VIEWED,
+        object_type="child" if child_id is not None else "audit_log",
+        object_id=child_id if child_id is not None else "search",
+        child_id=child_id,
+        changes=filters,
+    )
