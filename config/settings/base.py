@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "hehu.audit",
     "hehu.api",
     "hehu.web",
+    "hehu.demo",
 ]
 
 MIDDLEWARE = [
