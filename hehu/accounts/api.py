@@ -46,7 +46,7 @@ from hehu.accounts.services import (
 from hehu.core.errors import ValidationFailed
 
 ERROR = inline_serializer(
-    "Error",
+    "AccountsError",
     fields={
         "code": serializers.CharField(),
         "message": serializers.CharField(),

@@ -116,7 +116,7 @@ class AccountForm(FieldErrorsMixin, forms.Form):
     prefixes = forms.CharField(
         label=_("管辖区划代码"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "inputmode": "numeric"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "每行一个，或用逗号分隔。村（社区）12 位，乡镇（街道）9 位，县 6 位，市 4 位，省 2 位。"
         ),
