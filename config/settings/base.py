@@ -99,6 +99,9 @@ AXES_FAILURE_LIMIT = env_int("HEHU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HEHU_LOGIN_LOCK_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# The lock lasts the cool-off from the moment it was set, as the message promises; retries
+# during the lock do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "hehu.accounts.lockout.lockout_response"
 
 # Sessions expire after inactivity; the cookie never outlives the browser by default.

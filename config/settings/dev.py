@@ -9,3 +9,5 @@ from config.settings.base import CELERY_TASK_ALWAYS_EAGER
 DEBUG = env_bool("HEHU_DEBUG", True)
 # Without Redis, `make run` runs background tasks in-process (see README).
 CELERY_TASK_ALWAYS_EAGER = env_bool("HEHU_CELERY_EAGER", True) or CELERY_TASK_ALWAYS_EAGER
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
