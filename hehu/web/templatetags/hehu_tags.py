@@ -25,15 +25,22 @@ def can(user: Any, perm: str) -> bool:
 
 
 @register.filter
-def hdate(value: dt.date | dt.datetime | None) -> str:
-    """Dates as 2025年7月10日 in Chinese and ISO 8601 in English (UX.md, conventions)."""
+def hdate(value: dt.date | dt.datetime | None, part: str = "") -> str:
+    """Dates as 2025年7月10日 in Chinese and ISO 8601 in English (UX.md, conventions).
+
+    A date-time shows its local time too, unless `part` is "date".
+    """
     if value is None or value == "":
         return ""
     chinese = (get_language() or "zh-hans").startswith("zh")
     if isinstance(value, dt.datetime):
-        if chinese:
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        if part == "date":
+            value = value.date()
+        elif chinese:
             return formats.date_format(value, "Y年n月j日 H:i")
-        return formats.date_format(value, "Y-m-d H:i")
+        else:
+            return formats.date_format(value, "Y-m-d H:i")
     if chinese:
         return formats.date_format(value, "Y年n月j日")
     return value.isoformat()

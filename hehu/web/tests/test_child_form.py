@@ -92,9 +92,7 @@ def test_it_maps_the_error_of_the_second_condition_row_when_the_first_is_empty(
     assert "失联情形须填写公安机关受理报案的日期" in page
 
 
-def test_it_refuses_a_registered_id_number_and_links_to_the_existing_file(
-    client, village_director
-):
+def test_it_refuses_a_registered_id_number_and_links_to_the_existing_file(client, village_director):
     number = make_id_number()
     existing = child_register(actor=village_director, data=full_child_data(id_number=number))
     client.force_login(village_director)
@@ -181,9 +179,7 @@ def edit_post(child, **fields):
     return data
 
 
-def test_it_saves_an_edit_keeping_the_id_number_and_recording_the_reason(
-    client, village_director
-):
+def test_it_saves_an_edit_keeping_the_id_number_and_recording_the_reason(client, village_director):
     number = make_id_number()
     child = child_register(
         actor=village_director, data=child_data(id_number=number, no_id_reason="")

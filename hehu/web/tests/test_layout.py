@@ -37,9 +37,7 @@ def test_it_calls_the_list_a_roster_for_the_county(client, county_officer):
     assert "我的儿童" not in nav
 
 
-def test_it_shows_the_administrator_account_and_region_tools_but_no_children(
-    client, admin_user
-):
+def test_it_shows_the_administrator_account_and_region_tools_but_no_children(client, admin_user):
     client.force_login(admin_user)
 
     nav = nav_of(client.get(reverse("web:home")).content.decode())

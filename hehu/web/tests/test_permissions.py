@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def files(village_director):
     """A child of the director's village, a second one (to merge), and a document."""
-    child = child_register(
-        actor=village_director, data=full_child_data(id_number=make_id_number())
-    )
+    child = child_register(actor=village_director, data=full_child_data(id_number=make_id_number()))
     other = child_register(actor=village_director, data=child_data(name="李四"))
     attachment = Attachment(child=child, title="判决书", content_type="application/pdf")
     attachment.file.save("judgment.pdf", ContentFile(b"%PDF-1.4 test"), save=True)

@@ -1,0 +1,197 @@
+"""A village director on a phone registers a child and finds it; a director elsewhere
+cannot open it. Real headless Chromium (Debian's) driven by Playwright, against the live
+server, with the Content-Security-Policy in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from hehu.accounts.tests.factories import DEFAULT_PASSWORD
+from hehu.registry.models import Child, ParentCondition
+from hehu.registry.tests.factories import make_id_number
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+# test itself (fixtures, assertions) are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("HEHU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 740}
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Console:
+    """Everything the page said on the console, and any script error."""
+
+    def __init__(self, page: Page) -> None:
+        self.messages: list[str] = []
+        page.on("console", self._message)
+        page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
+
+    def _message(self, message: ConsoleMessage) -> None:
+        self.messages.append(f"{message.type}: {message.text}")
+
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.messages if "Content Security Policy" in m or "Refused to" in m]
+
+    def script_errors(self) -> list[str]:
+        return [m for m in self.messages if m.startswith("pageerror")]
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def open_menu(page: Page) -> None:
+    """On a phone the navigation folds behind the menu button (Bootstrap collapse)."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        page.locator("#hh-nav.show").wait_for()
+
+
+def save_failure_screenshots(page: Page, base_url: str, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-last-page.png"), full_page=True)
+    page.goto(f"{base_url}/children/")
+    page.screenshot(path=str(ARTIFACTS / f"{name}-child-list.png"), full_page=True)
+
+
+def register_on_a_phone(page: Page, base_url: str, id_number: str) -> str:
+    """The director registers a child whose mother is in prison; returns the file's URL."""
+    open_menu(page)
+    page.locator("#hh-nav").get_by_role("link", name="登记儿童").click()
+    page.wait_for_url(f"{base_url}/children/new/")
+
+    page.get_by_label("姓名", exact=False).first.fill("李小芳")
+    page.get_by_label("女", exact=True).check()
+    page.locator("#id_birth_date").fill("2015-03-02")
+    # A typing slip in the last character first: the check character catches it.
+    page.locator("#id_id_number").fill(id_number[:-1] + ("0" if id_number[-1] != "0" else "1"))
+    page.get_by_label("农业户口", exact=True).check()
+    page.locator("#id_living_arrangement").select_option("with_relatives")
+    page.locator("#id_education").select_option("primary")
+    page.locator("#id_mother-name").fill("张梅")
+    page.locator("#id_mother-vital_status").select_option("alive")
+    # The condition row shows only the fields its type needs once a type is chosen.
+    assert not page.locator("#id_mother-cond-0-term_months").is_visible()
+    page.locator("#id_mother-cond-0-type").select_option("imprisoned")
+    page.locator("#id_mother-cond-0-since").fill("2024-03-01")
+    page.locator("#id_mother-cond-0-term_months").fill("36")
+    page.locator("#id_mother-cond-0-evidence_kind").select_option("judgment")
+    page.locator("#id_mother-cond-0-evidence_reference").fill("(2024)川1502刑初1号")
+    assert not page.locator("#id_mother-cond-0-police_accepted_on").is_visible()
+    page.get_by_role("button", name="登记", exact=True).click()
+
+    summary = page.locator("#hh-error-summary")
+    summary.wait_for()
+    assert "身份证号码校验位不正确" in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "hh-error-summary"
+    # Nothing typed was lost; the summary link takes the director to the field.
+    assert page.locator("#id_mother-cond-0-evidence_reference").input_value() == (
+        "(2024)川1502刑初1号"
+    )
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_id_number"
+    page.locator("#id_id_number").fill(id_number)
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_url(f"{base_url}/children/*/")
+    assert "已登记儿童 李小芳" in page.locator("main").inner_text()
+    return page.url
+
+
+def test_a_director_registers_and_finds_a_child_and_a_director_elsewhere_cannot_open_it(
+    browser: Browser, live_server, village_director, director_elsewhere
+) -> None:
+    base_url = live_server.url
+    id_number = make_id_number(dt.date(2015, 3, 2), sex="female", sequence=77)
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = phone.new_page()
+    console = Console(page)
+    try:
+        sign_in(page, base_url, village_director.username)
+        assert "我的儿童" in page.locator("main").inner_text()
+        child_url = register_on_a_phone(page, base_url, id_number)
+
+        # Find the child in the list by name.
+        open_menu(page)
+        page.locator("#hh-nav").get_by_role("link", name="我的儿童").click()
+        page.get_by_label("姓名或身份证号码").fill("李小芳")
+        page.get_by_role("button", name="查找", exact=True).click()
+        page.wait_for_url("**/children/?q=*")
+        row = page.get_by_role("link", name="李小芳")
+        assert row.count() == 1
+        assert f"***{id_number[-4:]}" in page.locator("main").inner_text()
+        assert id_number not in page.content()
+        # The page fits the phone: nothing wider than the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+        row.click()
+        page.wait_for_url(child_url)
+        file_text = page.locator("main").inner_text()
+        assert "李小芳" in file_text
+        assert "服刑在押" in file_text
+        assert "(2024)川1502刑初1号" in file_text
+
+        open_menu(page)
+        page.get_by_role("button", name="退出登录").click()
+        page.wait_for_url(f"{base_url}/login/")
+    except Exception:
+        save_failure_screenshots(page, base_url, "director")
+        raise
+    finally:
+        phone.close()
+
+    child = Child.objects.get(name="李小芳")
+    assert child.id_number_last4 == id_number[-4:]
+    assert ParentCondition.objects.get(parent__child=child).term_months == 36
+
+    desktop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    other = desktop.new_page()
+    other_console = Console(other)
+    try:
+        sign_in(other, base_url, director_elsewhere.username)
+        response = other.goto(child_url)
+        assert response is not None
+        assert response.status == 404
+        assert "未找到" in other.locator("main").inner_text()
+        assert "李小芳" not in other.content()
+        other.goto(f"{base_url}/children/?q=李小芳")
+        assert other.get_by_role("link", name="李小芳").count() == 0
+    except Exception:
+        save_failure_screenshots(other, base_url, "director-elsewhere")
+        raise
+    finally:
+        desktop.close()
+
+    for seen in (console, other_console):
+        assert seen.csp_violations() == []
+        assert seen.script_errors() == []
