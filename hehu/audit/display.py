@@ -133,9 +133,18 @@ def show_value(value: Any, field: models.Field[Any, Any] | None = None) -> str:
         return _("是") if value else _("否")
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list) and all(not isinstance(v, list | dict) for v in value):
+        return "、".join(show_value(v, field) for v in value) or "—"
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+def _shown(key: str, value: Any, field: models.Field[Any, Any] | None) -> str:
+    if key == "prefixes" and isinstance(value, list):
+        # Jurisdictions of an account: the empty prefix is the whole country.
+        value = [p or str(_("全国")) for p in value]
+    return show_value(value, field)
 
 
 def _pair(value: Any) -> tuple[Any, Any] | None:
@@ -156,11 +165,29 @@ def _rows(object_type: str, changes: Any, prefix: str, depth: int) -> list[Chang
             continue
         label, field = describe(object_type, path)
         if pair is not None:
-            old, new = (show_value(v, field) for v in pair)
-            rows.append(ChangeRow(path, label, old, new, is_change=True))
+            old, new = (_shown(key, v, field) for v in pair)
+            if old != new:  # e.g. None → "" when a file is created: nothing to say
+                rows.append(ChangeRow(path, label, old, new, is_change=True))
         else:
-            rows.append(ChangeRow(path, label, "", show_value(value, field), is_change=False))
+            rows.append(ChangeRow(path, label, "", _shown(key, value, field), is_change=False))
     return rows
+
+
+_OBJECT_LABELS = {
+    "child": gettext_lazy("儿童档案"),
+    "user": gettext_lazy("账号"),
+    "attachment": gettext_lazy("附件"),
+    "region_table": gettext_lazy("区划表"),
+    "audit_log": gettext_lazy("审计记录"),
+}
+
+
+def object_label(entry: AuditEntry) -> str:
+    """What the entry is about, in words: '账号 12', '区划表'."""
+    kind = str(_OBJECT_LABELS.get(entry.object_type, entry.object_type))
+    if entry.object_id and entry.object_type != "audit_log":
+        return f"{kind} {entry.object_id}"
+    return kind
 
 
 def change_rows(entry: AuditEntry) -> list[ChangeRow]:
@@ -168,3 +195,16 @@ def change_rows(entry: AuditEntry) -> list[ChangeRow]:
     if not isinstance(entry.changes, dict):
         return [ChangeRow("", "", "", show_value(entry.changes), is_change=False)]
     return _rows(entry.object_type, entry.changes, "", 0)
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One entry as a page shows it."""
+
+    entry: AuditEntry
+    about: str
+    changes: list[ChangeRow]
+
+
+def entry_row(entry: AuditEntry) -> EntryRow:
+    return EntryRow(entry=entry, about=object_label(entry), changes=change_rows(entry))

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from hehu.accounts.permissions import Perm, has_perm
-from hehu.audit.display import ChangeRow, change_rows
+from hehu.audit.display import EntryRow, entry_row
 from hehu.audit.forms import AuditSearchForm
 from hehu.audit.models import AuditEntry
 from hehu.audit.selectors import AuditFilters, audit_search, audit_trail_for_child
@@ -21,10 +21,9 @@ from hehu.audit.services import audit_log_viewed
 PAGE_SIZE = 50
 
 
-def _page(entries: Any, number: str | None) -> tuple[Page[AuditEntry], list[Any]]:
+def _page(entries: Any, number: str | None) -> tuple[Page[AuditEntry], list[EntryRow]]:
     page = Paginator(entries, PAGE_SIZE).get_page(number)
-    rows: list[tuple[AuditEntry, list[ChangeRow]]] = [(e, change_rows(e)) for e in page]
-    return page, rows
+    return page, [entry_row(e) for e in page]
 
 
 @login_required

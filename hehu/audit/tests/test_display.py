@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hehu.audit.display import change_rows
+from hehu.audit.display import change_rows, object_label
 from hehu.audit.models import AuditEntry, Verb
 
 
@@ -58,3 +58,30 @@ def test_it_shows_a_merge_summary_as_values_and_nested_pairs():
 
 def test_it_falls_back_to_the_raw_key_for_unknown_fields():
     assert rows("region_table", {"rejected": 3}) == [("rejected", "", "3", False)]
+
+
+def test_it_leaves_out_pairs_that_show_no_change():
+    assert rows("user", {"department": {"old": None, "new": ""}, "phone": [None, "138"]}) == [
+        ("电话", "—", "138", True)
+    ]
+
+
+def test_it_shows_jurisdictions_as_words_with_the_nation_for_the_empty_prefix():
+    assert rows("user", {"prefixes": {"old": ["511502"], "new": ["", "51"]}}) == [
+        ("管辖范围", "511502", "全国、51", True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("object_type", "object_id", "expected"),
+    [
+        ("user", "12", "账号 12"),
+        ("child", "7", "儿童档案 7"),
+        ("region_table", "national-2024", "区划表 national-2024"),
+        ("audit_log", "search", "审计记录"),
+        ("something_new", "3", "something_new 3"),
+    ],
+)
+def test_it_names_what_an_entry_is_about(object_type, object_id, expected):
+    entry = AuditEntry(verb=Verb.USER_UPDATED, object_type=object_type, object_id=object_id)
+    assert object_label(entry) == expected

@@ -123,7 +123,7 @@ def test_it_lets_the_administrator_search_by_actor_and_operation(client, admin_u
         reverse("audit:search"), {"actor": "director", "verb": Verb.CHILD_UPDATED}
     )
     assert response.status_code == 200
-    assert [e.verb for e, _ in response.context["rows"]] == [Verb.CHILD_UPDATED]
+    assert [row.entry.verb for row in response.context["rows"]] == [Verb.CHILD_UPDATED]
     (seen,) = views_of_the_log(admin_user)
     assert seen.changes == {"actor": "director", "verb": Verb.CHILD_UPDATED}
 
