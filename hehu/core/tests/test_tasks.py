@@ -15,7 +15,7 @@ from hehu.core.tests.services import require_redis
 
 pytestmark = pytest.mark.django_db
 
-_OVERRIDDEN = ("broker_url", "result_backend", "task_always_eager")
+_OVERRIDDEN = ("broker_url", "result_backend", "task_always_eager", "worker_hijack_root_logger")
 
 
 def _close_worker_connections(**_: object) -> None:
@@ -29,7 +29,13 @@ def redis_worker():
     """A real worker thread on a private queue, with broker and results in Redis."""
     url = require_redis()
     saved = {key: app.conf[key] for key in _OVERRIDDEN}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    # Not eager: the task must travel through Redis. Leave the test run's logging alone.
+    app.conf.update(
+        broker_url=url,
+        result_backend=url,
+        task_always_eager=False,
+        worker_hijack_root_logger=False,
+    )
     # A queue of our own: other test runs sharing this Redis never take our tasks.
     queue = f"hehu-test-{uuid.uuid4().hex}"
     task_postrun.connect(_close_worker_connections, weak=False)
