@@ -16,10 +16,6 @@ from hehu.accounts.tests.factories import DEFAULT_PASSWORD
 from hehu.registry.models import Child, ParentCondition
 from hehu.registry.tests.factories import make_id_number
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-# test itself (fixtures, assertions) are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = os.environ.get("HEHU_CHROMIUM", "/usr/bin/chromium")
@@ -34,6 +30,16 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 360, "height": 740}
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in this thread; the ORM calls the test
+    makes itself (fixtures, assertions, the database flush after it) are still plain
+    synchronous calls and safe. Module scope: set before and unset after all of them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="module")

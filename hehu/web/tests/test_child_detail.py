@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -168,3 +170,46 @@ def test_it_links_to_the_facts_export_for_those_who_may_export(client, village_d
     page = client.get(reverse("web:child", args=[child.pk])).content.decode()
 
     assert f'href="/api/v1/children/{child.pk}/facts/"' in page
+
+
+def queries_to_open(client, child) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("web:child", args=[child.pk])).status_code == 200
+    return len(captured)
+
+
+def test_it_opens_a_large_file_in_as_many_queries_as_a_small_one(client, village_director):
+    from hehu.registry.data import ConditionData, ParentData
+    from hehu.registry.models import HouseholdMember
+
+    small = child_register(
+        actor=village_director,
+        data=full_child_data(
+            parents=[ParentData(role="mother", conditions=[ConditionData(type="deported")])]
+        ),
+    )
+    many = [
+        ConditionData(type="serious_illness", since=dt.date(2020 + i, 1, 1), illness_name="病")
+        for i in range(4)
+    ]
+    large = child_register(
+        actor=village_director,
+        data=full_child_data(
+            id_number=make_id_number(sequence=40),
+            name="李大花",
+            parents=[
+                ParentData(role="father", vital_status="alive", conditions=many),
+                ParentData(role="mother", vital_status="alive", conditions=many),
+            ],
+        ),
+    )
+    HouseholdMember.objects.bulk_create(
+        HouseholdMember(household=large.household, name=f"成员{i}", relation="亲属")
+        for i in range(5)
+    )
+    client.force_login(village_director)
+
+    assert queries_to_open(client, large) == queries_to_open(client, small)
