@@ -233,7 +233,7 @@ class ChildDetailApi(APIView):
     An update names the `version` it was based on; if someone saved the file since, it is
     refused with 409 concurrent_edit and nothing is overwritten. PATCH changes only the
     top-level fields sent (a list sent replaces the whole list). Without `id_number` the
-    stored number is kept.
+    stored number is kept; without `household` (or with null) the household is kept.
     """
 
     parser_classes = [JSONParser]
@@ -360,6 +360,7 @@ class ChildHistoryApi(GenericAPIView[AuditEntry]):
     )
     def get(self, request: Request, child_id: int) -> Response:
         child = access_child_by_id(request.user, child_id)
+        # The history shows the file's values (old → new): reading it is a view of the file.
         child_record_view(actor=_actor(request), child=child)
         page = self.paginate_queryset(child_history(child=child))
         return self.get_paginated_response(HistoryOutput(page, many=True).data)

@@ -25,6 +25,7 @@ from hehu.registry.data import (
     ParentData,
     ReceivingData,
 )
+from hehu.registry.facts.importer import INTERNAL_ID_RE
 from hehu.registry.models import (
     Child,
     DisabilityCategory,
@@ -162,6 +163,13 @@ class ChildInput(serializers.Serializer[ChildData]):
     parents = ParentInput(many=True, required=False, default=list)
     concerns = ConcernInput(many=True, required=False, default=list)
     receiving = ReceivingInput(many=True, required=False, default=list)
+
+    def validate_external_id(self, value: str) -> str:
+        # Facts documents name files without an external id "hehu-<n>"; an external id of
+        # that form would make two files answer to one document id.
+        if INTERNAL_ID_RE.match(value.strip()):
+            raise serializers.ValidationError(_("外部编号不能使用本系统档案编号的格式 hehu-<数字>"))
+        return value
 
 
 def child_data_from(validated: dict[str, Any], *, keep_id_number: bool = False) -> ChildData:

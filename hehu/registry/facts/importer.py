@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hehu.accounts.models import User
 from hehu.accounts.permissions import Perm, has_perm
@@ -48,7 +49,7 @@ from hehu.registry.selectors import children_visible_to
 from hehu.registry.services import child_register, child_update
 
 INTERNAL_ID_RE = re.compile(rf"^{INTERNAL_ID_PREFIX}(\d+)$")
-IMPORT_REASON = "事实文档导入"
+IMPORT_REASON = gettext_lazy("事实文档导入")
 
 # Fields every file has: on update a document may leave them out (the file keeps them); a
 # new file needs them.
@@ -133,12 +134,12 @@ def facts_to_child_data(
     """The registry input a facts document describes, laid over `base` (the file being
     updated) when given. Raises ValidationFailed listing every problem of the document."""
     errors = validate_facts(doc)
-    if not errors:
-        assert isinstance(doc, dict)  # noqa: S101 - validate_facts guarantees an object
-        data, errors = _child_data(doc, region_default=region_default, base=base)
-        if not errors:
-            return data
-    raise _failed(errors)
+    if errors or not isinstance(doc, dict):
+        raise _failed(errors)
+    data, errors = _child_data(doc, region_default=region_default, base=base)
+    if errors:
+        raise _failed(errors)
+    return data
 
 
 def facts_import(
@@ -155,9 +156,8 @@ def facts_import(
         raise PermissionRefused(_("您的账号没有导入事实文档的权限"))
     enveloped = isinstance(doc, dict) and "facts" in doc
     errors = validate_envelope(doc) if enveloped else validate_facts(doc)
-    if errors:
+    if errors or not isinstance(doc, dict):
         raise _failed(errors)
-    assert isinstance(doc, dict)  # noqa: S101 - validated above
     facts: dict[str, Any] = doc["facts"] if enveloped else doc
     identity: dict[str, Any] = doc.get("child", {}) if enveloped else {}
     confirm = confirm_not_duplicate or (enveloped and doc.get("confirm_not_duplicate") is True)
@@ -183,7 +183,7 @@ def facts_import(
                 child=existing,
                 data=data,
                 expected_version=version,
-                reason=_(IMPORT_REASON),
+                reason=str(IMPORT_REASON),
             )
             return child, False
         except ValidationFailed as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -116,7 +116,9 @@ def validate_envelope(doc: object) -> list[FactsError]:
     return _validate(doc, ENVELOPE_SCHEMA_FILE, semantic)
 
 
-def _validate(doc: object, schema_file: Path, semantic: Any) -> list[FactsError]:
+def _validate(
+    doc: object, schema_file: Path, semantic: Callable[[Any], Iterable[FactsError]]
+) -> list[FactsError]:
     errors: list[FactsError] = []
     for error in _validator(schema_file).iter_errors(doc):
         errors.extend(_translate(error))

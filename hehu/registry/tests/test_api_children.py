@@ -110,6 +110,14 @@ def test_it_reports_every_field_error_at_its_path(village_director):
     assert not Child.objects.exists()
 
 
+def test_it_keeps_the_internal_facts_id_form_out_of_external_ids(village_director):
+    body = register_body(external_id="hehu-12")
+    response = client(village_director).post("/api/v1/children/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["external_id"]
+    assert not Child.objects.exists()
+
+
 def test_it_refuses_a_registered_id_number_pointing_to_the_visible_file(village_director):
     existing = registered(village_director)
     response = client(village_director).post("/api/v1/children/", register_body(), format="json")
