@@ -76,22 +76,27 @@ def describe_path(path: str) -> tuple[str, models.Field[Any, Any] | None]:
         sub = rest[0]
         if sub["name"] == "members" and len(rest) == 2:
             label, f = _verbose(HouseholdMember, rest[1]["name"])
-            return f"{_('家庭成员')}{_ordinal(sub['key'])} · {label}", f
+            member = _("家庭成员%(n)s") % {"n": _ordinal(sub["key"])}
+            return f"{member} · {label}", f
         label, f = _verbose(Household, sub["name"])
-        return f"{_('家庭')} · {label}", f
+        household = _("家庭")
+        return f"{household} · {label}", f
     if name == "parents" and rest:
         who = _parent_label(key)
         if rest[0]["name"] == "conditions" and len(rest) == 2:
             label, f = _verbose(ParentCondition, rest[1]["name"])
-            return f"{who} · {_('情形')}{_ordinal(rest[0]['key'])} · {label}", f
+            condition = _("情形%(n)s") % {"n": _ordinal(rest[0]["key"])}
+            return f"{who} · {condition} · {label}", f
         label, f = _verbose(Parent, rest[0]["name"])
         return f"{who} · {label}", f
     if name == "concerns" and rest:
         label, f = _verbose(ProtectionConcern, rest[0]["name"])
-        return f"{_('保护关切')}{_ordinal(key)} · {label}", f
+        concern = _("保护关切%(n)s") % {"n": _ordinal(key)}
+        return f"{concern} · {label}", f
     if name == "receiving" and rest:
         label, f = _verbose(Receiving, rest[0]["name"])
-        return f"{_('已享受待遇')}{_ordinal(key)} · {label}", f
+        benefit = _("已享受待遇%(n)s") % {"n": _ordinal(key)}
+        return f"{benefit} · {label}", f
     if name in _CHILD_EXTRA and not rest:
         return str(_CHILD_EXTRA[name]()), None
     if not rest:
@@ -107,7 +112,7 @@ def _parent_label(key: str | None) -> str:
     if key in Parent.Role.values:
         return str(Parent.Role(key).label)
     if key is not None and key.isdigit():
-        return f"{_('父母')}{int(key) + 1}"
+        return _("父母%(n)s") % {"n": int(key) + 1}
     return str(_("父母"))
 
 

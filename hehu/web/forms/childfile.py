@@ -332,7 +332,7 @@ class ChildFile:
             if not form.is_bound:
                 continue
             for message in form.non_field_errors():
-                text = f"{part}：{message}" if part else str(message)
+                text = _colon(part, str(message)) if part else str(message)
                 summary.append(SummaryError(text, _first_field_id(form)))
             for name, field_errors in form.errors.items():
                 if name == "__all__":
@@ -341,7 +341,7 @@ class ChildFile:
                 for message in field_errors:
                     text = str(message)
                     if label and label not in text:
-                        text = f"{label}：{text}"
+                        text = _colon(label, text)
                     if part:
                         text = f"{part} · {text}"
                     summary.append(SummaryError(text, _field_id(form, name)))
@@ -352,6 +352,10 @@ class ChildFile:
         if self.editing and self.had_id_number:
             return str(_("已登记身份证号码。留空则保留原号码；填写则替换为新号码"))
         return ""
+
+
+def _colon(label: str, message: str) -> str:
+    return str(_("%(label)s：%(message)s") % {"label": label, "message": message})
 
 
 def _field_of(form: BaseForm, name: str) -> tuple[BaseForm, str | None]:

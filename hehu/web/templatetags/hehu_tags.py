@@ -91,3 +91,21 @@ def programme_label(code: str) -> str:
     from hehu.web.forms.child import PROGRAMMES
 
     return str(dict(PROGRAMMES).get(code, code))
+
+
+def _chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+@register.filter
+def parens(value: Any) -> str:
+    """'（祖母）' in Chinese, ' (grandmother)' in English: punctuation of the language."""
+    if value in (None, ""):
+        return ""
+    return f"（{value}）" if _chinese() else f" ({value})"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon of the page language: '：' in Chinese, ': ' in English."""
+    return "：" if _chinese() else ": "
