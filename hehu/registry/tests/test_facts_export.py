@@ -226,3 +226,37 @@ def test_it_refuses_an_export_to_a_role_without_the_permission(village_director,
     with pytest.raises(PermissionRefused):
         child_export_facts(actor=police_officer, child=child)
     assert not AuditEntry.objects.filter(verb=Verb.CHILD_EXPORTED).exists()
+
+
+def test_every_child_of_a_synthetic_county_exports_as_a_valid_document(
+    django_assert_num_queries,
+):
+    """The demo generator writes rows straight into the tables, with the rare circumstances
+    over-sampled: whatever the registry holds must export as a valid document."""
+    import random
+
+    from hehu.demo.divisions import county_divisions, divisions_ensure
+    from hehu.demo.population import DEMO_OVERSAMPLE, FamilyGenerator, Village
+    from hehu.demo.writers import next_bases, write_batch
+    from hehu.regions.tests.factories import region
+
+    region("511524000000")
+    divisions = county_divisions("511524", "长宁县", seed=1)
+    divisions_ensure(divisions)
+    villages = [Village(d.code, d.name, d.rural) for d in divisions if d.level == "village"]
+    generator = FamilyGenerator(
+        rng=random.Random(11),
+        as_of=dt.date(2025, 6, 1),
+        villages=villages,
+        county_names={"511524": "长宁县"},
+        bases=next_bases(),
+        oversample=DEMO_OVERSAMPLE,
+    )
+    write_batch(generator.generate(first=0, count=600))
+    with django_assert_num_queries(5):
+        docs = list(children_to_facts(Child.objects.all(), chunk_size=1000))
+    assert len(docs) == 600
+    kinds = {c["type"] for d in docs for p in d["parents"] for c in p["conditions"]}
+    assert len(kinds) >= 3
+    problems = [(d["id"], e.message) for d in docs for e in validate_facts(d)]
+    assert problems == []
