@@ -60,7 +60,43 @@
     });
   }
 
+  // "Add another" for repeatable rows (household members, a parent's conditions…): a new
+  // row from the formset's empty form, numbered after the last one.
+  function setUpFormsets() {
+    document.querySelectorAll("[data-hh-formset]").forEach(function (formset) {
+      var prefix = formset.getAttribute("data-hh-formset");
+      var total = formset.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+      var template = formset.querySelector("template[data-hh-formset-template]");
+      var rows = formset.querySelector("[data-hh-formset-rows]");
+      var button = formset.querySelector("[data-hh-formset-add]");
+      if (!total || !template || !rows || !button) {
+        return;
+      }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var index = parseInt(total.value, 10);
+        var html = template.innerHTML
+          .replace(/__prefix__/g, String(index))
+          .replace(/__number__/g, String(index + 1));
+        rows.insertAdjacentHTML("beforeend", html);
+        total.value = String(index + 1);
+        var added = rows.lastElementChild;
+        added.querySelectorAll("[data-hh-condition-type]").forEach(function (select) {
+          toggleConditionFields(select);
+          select.addEventListener("change", function () {
+            toggleConditionFields(select);
+          });
+        });
+        var first = added.querySelector("input, select, textarea");
+        if (first) {
+          first.focus();
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpFormsets();
     setUpConditions();
     setUpSummaryLinks();
     focusMessage();

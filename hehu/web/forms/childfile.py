@@ -135,6 +135,9 @@ class ChildFile:
     ) -> None:
         self.editing = child is not None
         self.had_id_number = bool(child and child.id_number_index)
+        # A stored household is always sent back, so that emptying it is saved too (the
+        # services leave the household alone when none is given).
+        self.had_household = bool(child and child.household_id)
         init = initial_from_child(child) if child is not None else _new_file(initial_regions)
         self.child = ChildForm(data, initial=init["child"])
         self.household = HouseholdForm(data, prefix="household", initial=init["household"])
@@ -194,7 +197,7 @@ class ChildFile:
         member_rows = _rows(self.members)
         self._member_rows = [index for index, _row in member_rows]
         household = None
-        if member_rows or self.household.has_content():
+        if member_rows or self.household.has_content() or self.had_household:
             h = self.household.cleaned_data
             household = HouseholdData(
                 address=h["address"],

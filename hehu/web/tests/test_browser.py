@@ -115,6 +115,13 @@ def register_on_a_phone(page: Page, base_url: str, id_number: str) -> str:
     page.locator("#id_mother-cond-0-evidence_kind").select_option("judgment")
     page.locator("#id_mother-cond-0-evidence_reference").fill("(2024)川1502刑初1号")
     assert not page.locator("#id_mother-cond-0-police_accepted_on").is_visible()
+    # The father lost contact: a fourth condition row, added with "add another".
+    page.locator("#id_father-vital_status").select_option("alive")
+    father = page.locator("[data-hh-formset=father-cond]")
+    father.get_by_role("button", name="再添加一项情形").click()
+    page.locator("#id_father-cond-3-type").select_option("lost_contact")
+    page.locator("#id_father-cond-3-police_accepted_on").fill("2024-05-10")
+    page.locator("#id_father-cond-3-police_receipt").check()
     page.get_by_role("button", name="登记", exact=True).click()
 
     summary = page.locator("#hh-error-summary")
@@ -178,7 +185,10 @@ def test_a_director_registers_and_finds_a_child_and_a_director_elsewhere_cannot_
 
     child = Child.objects.get(name="李小芳")
     assert child.id_number_last4 == id_number[-4:]
-    assert ParentCondition.objects.get(parent__child=child).term_months == 36
+    conditions = ParentCondition.objects.filter(parent__child=child)
+    assert conditions.get(parent__role="mother").term_months == 36
+    lost = conditions.get(parent__role="father")
+    assert (lost.type, lost.police_accepted_on) == ("lost_contact", dt.date(2024, 5, 10))
 
     desktop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     other = desktop.new_page()

@@ -246,3 +246,26 @@ def test_it_removes_a_condition_row_marked_for_deletion(client, village_director
 
     assert response.status_code == 302
     assert not ParentCondition.objects.filter(parent__child=child).exists()
+
+
+def test_it_saves_a_household_emptied_of_its_last_member(client, village_director):
+    child = child_register(actor=village_director, data=full_child_data())
+    assert child.household.members.count() == 1
+    client.force_login(village_director)
+    data = edit_post(
+        child,
+        id_number="",
+        no_id_reason="",
+        **{
+            **management("member", 2, initial=1),
+            "member-0-name": "王奶奶",
+            "member-0-relation": "祖母",
+            "member-0-DELETE": "on",
+        },
+    )
+
+    response = client.post(reverse("web:child_edit", args=[child.pk]), data)
+
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.household.members.count() == 0
