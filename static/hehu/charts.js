@@ -11,14 +11,16 @@
       return;
     }
     var data = JSON.parse(source.textContent);
+    // One bar per region: the chart grows with the number of regions.
+    element.style.height = String(Math.max(120, 36 * data.labels.length + 60)) + "px";
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 48, top: 16, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: data.labels },
-      series: [{ name: data.series, type: "bar", data: data.values, itemStyle: { color: "#0b5d57" }, label: { show: true, position: "right" } }]
+      series: [{ name: data.series, type: "bar", barMaxWidth: 28, data: data.values, itemStyle: { color: "#0b5d57" }, label: { show: true, position: "right" } }]
     });
     window.addEventListener("resize", function () {
       chart.resize();
