@@ -171,6 +171,7 @@ def test_it_shows_a_read_only_officer_no_buttons_that_would_change_a_file(
     assert f'action="{reverse("web:child_attachment_add", args=[child.pk])}"' not in detail
     assert reverse("web:child_merge", args=[child.pk]) not in detail
     assert "查看完整号码" not in detail
+    assert reverse("api:child-facts", args=[child.pk]) not in detail
 
 
 def test_it_shows_the_audit_trail_link_to_those_who_may_read_access_logs(

@@ -85,7 +85,6 @@ def _detail(
         "history_truncated": len(history) == HISTORY_MAX,
         "reveal_form": extra.pop("reveal_form", None) or RevealForm(),
         "attachment_form": extra.pop("attachment_form", None) or AttachmentForm(),
-        "facts_url": f"/api/v1/children/{child.pk}/facts/",
         "may_see_trail": has_perm(request.user, Perm.VIEW_AUDIT)
         or has_perm(request.user, Perm.VIEW_ACCESS_LOG),
         "today": timezone.localdate(),
