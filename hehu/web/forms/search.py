@@ -124,3 +124,15 @@ class ChildSearchForm(forms.Form):
         if band is None:
             return None, None
         return band[1], band[2]
+
+    def filters(self) -> dict[str, Any]:
+        """The keyword arguments of `children_search` (call after is_valid())."""
+        age_min, age_max = self.age_range()
+        return {
+            "q": self.cleaned_data["q"],
+            "region_prefix": self.region_prefix(),
+            "age_min": age_min,
+            "age_max": age_max,
+            "living_arrangement": self.cleaned_data["living_arrangement"],
+            "disability": self.cleaned_data["disability"],
+        }

@@ -39,17 +39,7 @@ def child_list(request: AuthedRequest) -> HttpResponse:
     """Children in the user's jurisdiction matching the filters, by region then name."""
     require(request.user, Perm.VIEW_CHILD)
     form = ChildSearchForm(request.GET or None, prefixes=request.user.prefixes)
-    filters: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
-        age_min, age_max = form.age_range()
-        filters = {
-            "q": form.cleaned_data["q"],
-            "region_prefix": form.region_prefix(),
-            "age_min": age_min,
-            "age_max": age_max,
-            "living_arrangement": form.cleaned_data["living_arrangement"],
-            "disability": form.cleaned_data["disability"],
-        }
+    filters: dict[str, Any] = form.filters() if form.is_bound and form.is_valid() else {}
     queryset = Child.objects.none()
     if not form.is_bound or form.is_valid():
         try:
