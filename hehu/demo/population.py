@@ -1,9 +1,8 @@
 """Synthetic children, households, parents and dated parent conditions, as table rows.
 
-One generator serves the demo (`demo_load`, a few thousand children through the ORM) and
-the benchmark population (`generate_population`, a million children through COPY). It
-writes plain tuples in the column order of `*_FIELDS` with explicit primary keys, so that
-the rows of a chunk can be produced in any process and written by any writer.
+One generator serves the demo (`demo_load`, a few thousand children) and the benchmark
+population (`generate_population`, a million children through COPY); it writes the rows
+of `hehu.demo.rows`.
 
 The shape follows DOMAIN.md §12 for a rural county of western China: most children live
 with their parents; about a third of rural children have a parent working away, one in
@@ -21,7 +20,6 @@ each condition. ID numbers are encrypted and blind-indexed exactly as the regist
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 from collections.abc import Sequence
@@ -31,83 +29,23 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
-from hehu.core.crypto import encrypt
 from hehu.core.dates import age_on, latest_birth_date_for_age
 from hehu.demo import names
-from hehu.registry.duplicates import id_number_index
-from hehu.registry.idnumber import check_character
+from hehu.demo.conditions import DISABILITY_DIGITS, Q_TYPES, Conditions, Weighted, weighted
+from hehu.demo.fastcrypto import BatchFernet, BlindIndex
+from hehu.demo.rows import (
+    CONDITIONS_PER_PARENT,
+    MEMBERS_PER_HOUSEHOLD,
+    REALISTIC,
+    RECEIVING_PER_CHILD,
+    Bases,
+    Batch,
+    Oversample,
+    Row,
+    Village,
+    id_number_for,
+)
 from hehu.registry.names import name_key, name_pinyin
-
-Row = tuple[Any, ...]
-
-HOUSEHOLD_FIELDS = (
-    "id",
-    "region_id",
-    "address",
-    "dibao",
-    "tekun",
-    "low_income",
-    "dibao_child_amount",
-    "income_per_capita",
-)
-MEMBER_FIELDS = ("id", "household_id", "name", "relation", "birth_date", "notes")
-CHILD_FIELDS = (
-    "id",
-    "id_number_encrypted",
-    "id_number_index",
-    "id_number_last4",
-    "no_id_reason",
-    "name",
-    "name_key",
-    "name_pinyin",
-    "sex",
-    "birth_date",
-    "region_id",
-    "hukou_region_id",
-    "hukou_type",
-    "education",
-    "living_arrangement",
-    "disability_category",
-    "disability_grade",
-    "disability_certificate",
-    "serious_illness",
-    "serious_illness_name",
-    "household_id",
-    "guardian_name",
-    "guardian_relation",
-    "guardian_able_to_care",
-    "guardian_phone",
-    "guardianship_grade",
-    "status",
-)
-PARENT_FIELDS = ("id", "child_id", "role", "name", "vital_status", "migrant_worker", "phone")
-CONDITION_FIELDS = (
-    "id",
-    "parent_id",
-    "type",
-    "since",
-    "until",
-    "term_months",
-    "disability_category",
-    "disability_grade",
-    "illness_name",
-    "police_accepted_on",
-    "police_receipt",
-    "on",
-    "supports_child",
-    "evidence_kind",
-    "evidence_reference",
-)
-CONCERN_FIELDS = ("id", "child_id", "type", "substantiated", "since")
-RECEIVING_FIELDS = ("id", "child_id", "programme", "monthly_amount")
-
-# Primary keys are derived from a child's global index g (its position in the whole
-# population), so chunks generated in different processes never collide:
-# household = base + g of its first child, member = base + 4g + j, parent = base + 2g + r,
-# condition = base + 4g + 2r + j, concern = base + g, receiving = base + 2g + j.
-MEMBERS_PER_HOUSEHOLD = 4
-CONDITIONS_PER_PARENT = 2
-RECEIVING_PER_CHILD = 2
 
 # Realistic rates per household or child (DOMAIN.md §12); see the module docstring.
 RATE_ORPHAN = 0.0005
@@ -120,155 +58,21 @@ RATE_CONCERN = 0.0015
 SCATTERED_ORPHAN_STANDARD = Decimal("1651")
 INSTITUTIONAL_ORPHAN_STANDARD = Decimal("1851")
 
-PROVINCE_ABBREVIATIONS = {
-    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉",
-    "23": "黑", "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣",
-    "37": "鲁", "41": "豫", "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼",
-    "50": "渝", "51": "川", "52": "黔", "53": "滇", "54": "藏", "61": "陕", "62": "甘",
-    "63": "青", "64": "宁", "65": "新",
-}  # fmt: skip
-DISABILITY_DIGITS = {
-    "visual": 1,
-    "hearing": 2,
-    "speech": 3,
-    "physical": 4,
-    "intellectual": 5,
-    "mental": 6,
-    "multiple": 7,
-}
-_CHILD_DISABILITY = (("intellectual", 30), ("physical", 25), ("multiple", 12), ("hearing", 10),
-                     ("speech", 8), ("visual", 8), ("mental", 7))  # fmt: skip
-_ADULT_DISABILITY = (("physical", 45), ("visual", 12), ("hearing", 12), ("speech", 3),
-                     ("intellectual", 8), ("mental", 15), ("multiple", 5))  # fmt: skip
-ADULT_ILLNESSES = (
-    "尿毒症",
-    "恶性肿瘤",
-    "白血病",
-    "肝硬化失代偿期",
-    "慢性心力衰竭",
-    "系统性红斑狼疮",
-    "重症肌无力",
-    "耐多药肺结核",
-)
-CHILD_ILLNESSES = (
-    "急性白血病",
-    "先天性心脏病",
-    "终末期肾病",
-    "血友病",
-    "重型地中海贫血",
-    "儿童恶性肿瘤",
-    "苯丙酮尿症",
-    "1型糖尿病",
-)
-# Condition Q of a de facto unattended child's parent (DOMAIN.md §4), weighted.
-_Q_TYPES = (("imprisoned", 30), ("severe_disability", 25), ("lost_contact", 22),
-            ("serious_illness", 10), ("compulsory_rehab", 6), ("other_restriction", 3),
-            ("guardianship_revoked", 2), ("deported", 2))  # fmt: skip
-_CONCERNS = (("neglect", 35), ("left_alone", 20), ("domestic_violence", 15), ("abuse", 12),
-             ("abandonment", 5), ("sexual_abuse", 5), ("begging", 3), ("trafficking", 1),
-             ("other", 4))  # fmt: skip
-_PRISON_TERMS = (
-    (6, 6),
-    (8, 5),
-    (10, 6),
-    (12, 14),
-    (18, 10),
-    (24, 14),
-    (36, 15),
-    (48, 8),
-    (60, 8),
-    (84, 6),
-    (120, 5),
-    (180, 3),
-)
-
-
-def _weighted(pairs: Sequence[tuple[Any, int]]) -> tuple[tuple[Any, ...], tuple[int, ...]]:
-    return tuple(v for v, _ in pairs), tuple(accumulate(w for _, w in pairs))
-
-
-CHILD_DISABILITY = _weighted(_CHILD_DISABILITY)
-ADULT_DISABILITY = _weighted(_ADULT_DISABILITY)
-Q_TYPES = _weighted(_Q_TYPES)
-CONCERNS = _weighted(_CONCERNS)
-PRISON_TERMS = _weighted(_PRISON_TERMS)
+CHILD_DISABILITY = weighted((("intellectual", 30), ("physical", 25), ("multiple", 12),
+                             ("hearing", 10), ("speech", 8), ("visual", 8),
+                             ("mental", 7)))  # fmt: skip
+CHILD_ILLNESSES = ("急性白血病", "先天性心脏病", "终末期肾病", "血友病", "重型地中海贫血",
+                   "儿童恶性肿瘤", "苯丙酮尿症", "1型糖尿病")  # fmt: skip
+CONCERNS = weighted((("neglect", 35), ("left_alone", 20), ("domestic_violence", 15),
+                     ("abuse", 12), ("abandonment", 5), ("sexual_abuse", 5), ("begging", 3),
+                     ("trafficking", 1), ("other", 4)))  # fmt: skip
 
 ORPHAN, DE_FACTO, REGULAR = "orphan", "de_facto", "regular"
-
-
-def add_months(start: dt.date, months: int) -> dt.date:
-    """The corresponding day `months` later, or that month's last day (Civil Code art. 202)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def id_number_for(county: str, birth_date: dt.date, sequence: int) -> str:
-    """A resident ID number: address code, birth date, 3-digit sequence, check character."""
-    first17 = f"{county}{birth_date:%Y%m%d}{sequence:03d}"
-    return first17 + check_character(first17)
 
 
 @cache
 def _name_keys(name: str) -> tuple[str, str]:
     return name_key(name), name_pinyin(name)
-
-
-@dataclass(frozen=True)
-class Oversample:
-    """Multipliers of the realistic rates of rare categories (1 = realistic)."""
-
-    orphan: float = 1.0
-    de_facto: float = 1.0
-    disabled: float = 1.0
-
-
-REALISTIC = Oversample()
-DEMO_OVERSAMPLE = Oversample(orphan=20.0, de_facto=10.0, disabled=4.0)
-
-
-@dataclass(frozen=True)
-class Village:
-    code: str
-    name: str
-    rural: bool
-    weight: float = 1.0
-
-
-@dataclass(frozen=True)
-class Bases:
-    """The first free primary key of each table (max(id) + 1 before the load)."""
-
-    household: int = 1
-    member: int = 1
-    child: int = 1
-    parent: int = 1
-    condition: int = 1
-    concern: int = 1
-    receiving: int = 1
-
-
-@dataclass
-class Batch:
-    households: list[Row] = field(default_factory=list)
-    members: list[Row] = field(default_factory=list)
-    children: list[Row] = field(default_factory=list)
-    parents: list[Row] = field(default_factory=list)
-    conditions: list[Row] = field(default_factory=list)
-    concerns: list[Row] = field(default_factory=list)
-    receiving: list[Row] = field(default_factory=list)
-    without_id: int = 0
-
-    def extend(self, other: Batch) -> None:
-        for name in TABLES:
-            getattr(self, name).extend(getattr(other, name))
-        self.without_id += other.without_id
-
-    def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in TABLES}
-
-
-TABLES = ("households", "members", "children", "parents", "conditions", "concerns", "receiving")
 
 
 @dataclass
@@ -330,20 +134,14 @@ class FamilyGenerator:
         self.sequence_used: dict[tuple[str, dt.date, bool], tuple[int, int]] = {}
         self.earliest_birth = latest_birth_date_for_age(18, as_of) + dt.timedelta(days=1)
         self.birth_span = (as_of - self.earliest_birth).days
-        self.evidence_no = 0
+        self.conditions = Conditions(rng, as_of, county_names)
+        self.cipher, self.blind_index = BatchFernet(), BlindIndex()
+        self.pending: list[tuple[int, str]] = []  # (row in batch.children, ID number)
 
     # -- small helpers -------------------------------------------------------------------
 
-    def _pick(self, table: tuple[tuple[Any, ...], tuple[int, ...]]) -> Any:
-        values, cum = table
-        return self.rng.choices(values, cum_weights=cum)[0]
-
-    def _days_ago(self, low: int, high: int) -> dt.date:
-        return self.as_of - dt.timedelta(days=self.rng.randint(low, high))
-
-    def _number(self) -> int:
-        self.evidence_no += 1
-        return 1 + (self.evidence_no * 7919 + self.rng.randint(0, 96)) % 4999
+    def _pick(self, table: Weighted) -> Any:
+        return self.conditions.pick(table)
 
     def _adult_name(self, sur: str, male: bool) -> str:
         return sur + names.given(self.rng, names.ADULT_MAN if male else names.ADULT_WOMAN)
@@ -353,135 +151,11 @@ class FamilyGenerator:
 
     # -- parent conditions (DOMAIN.md §4 condition Q, §11 shapes) ---------------------------
 
-    def _condition(self, kind: str, county: str, *, in_force: bool = True) -> Row:
-        """One condition as CONDITION_FIELDS[2:], dated relative to `as_of`."""
-        rng, abbr, cc = self.rng, PROVINCE_ABBREVIATIONS.get(county[:2], "川"), county[2:6]
-        none: Row = (None, None, None, "", None, "", None, False, None, None)
-        if kind in ("imprisoned", "compulsory_rehab", "other_restriction"):
-            if kind == "imprisoned":
-                term = self._pick(PRISON_TERMS)
-            else:
-                term = 24 if kind == "compulsory_rehab" else rng.choice((6, 8, 10, 12))
-            if in_force:  # started, and the term has not ended by as_of
-                since = self._days_ago(1, term * 28 - 1)
-            else:  # served and released
-                since = self._days_ago(term * 31 + 30, term * 31 + 2000)
-            until = add_months(since, term)
-            if kind == "imprisoned":
-                evidence, ref = "judgment", f"（{since.year}）{abbr}{cc}刑初{self._number()}号"
-            elif kind == "compulsory_rehab":
-                evidence = "certificate"
-                ref = f"{abbr}{cc}公（禁）决字〔{since.year}〕{self._number()}号"
-            else:
-                evidence, ref = "certificate", f"{abbr}{cc}检捕〔{since.year}〕{self._number()}号"
-            return (kind, since, until, term, *none[3:], evidence, ref)
-        if kind == "lost_contact":
-            # Qualifies from the day after six months from police acceptance (DOMAIN.md §1).
-            accepted = self._days_ago(200, 2500) if in_force else self._days_ago(5, 170)
-            ref = f"{abbr}公（{cc}）受案字〔{accepted.year}〕{self._number()}号"
-            return (
-                kind,
-                accepted,
-                None,
-                None,
-                "",
-                None,
-                "",
-                accepted,
-                True,
-                None,
-                None,
-                "police_receipt",
-                ref,
-            )
-        if kind == "severe_disability":
-            if in_force:  # grade 1–2 of any category, or 3–4 mental/intellectual
-                category = self._pick(ADULT_DISABILITY)
-                grade = (
-                    rng.choice((1, 2))
-                    if category not in ("mental", "intellectual")
-                    else (rng.choice((1, 2, 3, 4)))
-                )
-            else:  # a certificate that does not meet Q: grade 3–4, not mental/intellectual
-                category = rng.choice(("physical", "visual", "hearing", "speech"))
-                grade = rng.choice((3, 4))
-            since = self._days_ago(200, 6000)
-            ref = f"{county}{self._number():08d}{DISABILITY_DIGITS[category]}{grade}"
-            return (
-                kind,
-                since,
-                None,
-                None,
-                category,
-                grade,
-                "",
-                None,
-                False,
-                None,
-                None,
-                "disability_certificate",
-                ref,
-            )
-        if kind == "serious_illness":
-            since = self._days_ago(60, 3000)
-            illness = rng.choice(ADULT_ILLNESSES)
-            hospital = f"{self.county_names.get(county, '')}人民医院"
-            return (
-                kind,
-                since,
-                None,
-                None,
-                "",
-                None,
-                illness,
-                None,
-                False,
-                None,
-                None,
-                "medical_record",
-                f"{hospital}诊断证明（{since.year}）{self._number()}号",
-            )
-        if kind == "guardianship_revoked":
-            on = self._days_ago(100, 2000)
-            return (
-                kind,
-                None,
-                None,
-                None,
-                "",
-                None,
-                "",
-                None,
-                False,
-                on,
-                None,
-                "judgment",
-                f"（{on.year}）{abbr}{cc}民特{self._number()}号",
-            )
-        if kind == "deported":
-            on = self._days_ago(100, 2500)
-            return (
-                kind,
-                None,
-                None,
-                None,
-                "",
-                None,
-                "",
-                None,
-                False,
-                on,
-                False,
-                "certificate",
-                f"遣送出境决定书〔{on.year}〕{self._number()}号",
-            )
-        raise ValueError(kind)
-
     def _q_condition(self, parent: _Parent, county: str) -> None:
         kind = self._pick(Q_TYPES)
         if kind == "deported" and parent.role == "father":
             kind = "imprisoned"
-        parent.conditions.append(self._condition(kind, county))
+        parent.conditions.append(self.conditions.make(kind, county))
 
     def _regular_condition(self, parent: _Parent, county: str) -> None:
         """At most one condition for a parent of an ordinary family, usually none."""
@@ -498,7 +172,7 @@ class FamilyGenerator:
         )
         for kind, in_force, p in thresholds:
             if u < p:
-                parent.conditions.append(self._condition(kind, county, in_force=in_force))
+                parent.conditions.append(self.conditions.make(kind, county, in_force=in_force))
                 return
             u -= p
 
@@ -623,7 +297,7 @@ class FamilyGenerator:
             sur = father.name[:1] or names.surname(rng)
             grandfather = self._elder_name(sur, True)
             grandmother = self._elder_name(names.surname(rng), False)
-            born = self._days_ago(55 * 365, 80 * 365)
+            born = self.conditions.days_ago(55 * 365, 80 * 365)
             members = [(grandmother, "祖母", born)]
             if rng.random() < 0.7:
                 members.append(
@@ -795,7 +469,7 @@ class FamilyGenerator:
             disability_category = self._pick(CHILD_DISABILITY)
             disability_grade = rng.choices((1, 2, 3, 4), cum_weights=(20, 50, 75, 100))[0]
             certificate = (
-                f"{county}{self._number():08d}"
+                f"{county}{self.conditions.serial():08d}"
                 f"{DISABILITY_DIGITS[disability_category]}{disability_grade}"
             )
         ill = r() < RATE_SERIOUSLY_ILL
@@ -805,7 +479,9 @@ class FamilyGenerator:
         sequence = self._sequence(county, birth, male) if has_id else None
         if sequence is not None:
             number = id_number_for(county, birth, sequence)
-            identity: Row = (encrypt(number), id_number_index(number), number[-4:], "")
+            # Encrypted and indexed for the whole batch at the end of `generate`.
+            self.pending.append((len(batch.children), number))
+            identity: Row = ("", None, number[-4:], "")
         else:
             batch.without_id += 1
             if abandoned:
@@ -881,7 +557,7 @@ class FamilyGenerator:
             kind = self._pick(CONCERNS)
             if arrangement == "alone":
                 kind = "left_alone"
-            since = max(birth, self._days_ago(1, 900))
+            since = max(birth, self.conditions.days_ago(1, 900))
             batch.concerns.append((bases.concern + g, child_id, kind, r() < 0.6, since))
         receiving: list[tuple[str, Decimal]] = []
         if dibao_amount is not None:
@@ -907,4 +583,9 @@ class FamilyGenerator:
         g, end = first, first + count
         while g < end:
             g += self.household(batch, g, end - g)
+        tokens = self.cipher.encrypt_many([number for _, number in self.pending])
+        for (i, number), token in zip(self.pending, tokens, strict=True):
+            row = batch.children[i]
+            batch.children[i] = (row[0], token, self.blind_index(number), *row[3:])
+        self.pending.clear()
         return batch

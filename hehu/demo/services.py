@@ -15,13 +15,13 @@ from django.utils import timezone
 from hehu.accounts.demo import DEMO_ACCOUNTS, demo_users_create
 from hehu.accounts.models import User
 from hehu.demo.divisions import county_divisions, divisions_ensure
-from hehu.demo.population import (
+from hehu.demo.population import FamilyGenerator
+from hehu.demo.rows import (
     DEMO_OVERSAMPLE,
     REALISTIC,
     TABLES,
     Bases,
     Batch,
-    FamilyGenerator,
     Oversample,
     Village,
 )
@@ -278,7 +278,7 @@ def population_generate(
         if saved:
             indexes_started = time.perf_counter()
             say("rebuilding indexes and constraints")
-            indexes_rebuild(saved)
+            indexes_rebuild(saved, parallel=max(1, workers))
             report.seconds_indexes = time.perf_counter() - indexes_started
     sequences_reset()
     if postgres:

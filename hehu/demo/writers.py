@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from hehu.demo.population import (
+from hehu.demo.rows import (
     CHILD_FIELDS,
     CONCERN_FIELDS,
     CONDITION_FIELDS,
@@ -265,25 +266,48 @@ def indexes_drop() -> list[SavedIndex]:
     return saved
 
 
-def indexes_rebuild(saved: list[SavedIndex]) -> None:
-    """Recreate what `indexes_drop` removed: indexes and unique constraints, then foreign
-    keys (each re-added key validates every existing row)."""
+def _index_create(index: SavedIndex) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '256MB'")
-        for index in sorted(saved, key=lambda i: i.foreign_key):
-            if index.constraint:
-                cursor.execute(
-                    f"ALTER TABLE {quote(index.table)} ADD CONSTRAINT {quote(index.name)} "
-                    f"{index.definition}"
-                )
-            else:
-                cursor.execute(index.definition)
+        if index.constraint:
+            cursor.execute(
+                f"ALTER TABLE {quote(index.table)} ADD CONSTRAINT {quote(index.name)} "
+                f"{index.definition}"
+            )
+        else:
+            cursor.execute(index.definition)
         cursor.execute("RESET maintenance_work_mem")
 
 
+def _index_create_in_thread(index: SavedIndex) -> None:
+    try:
+        _index_create(index)
+    finally:
+        connection.close()  # each thread has its own connection
+
+
+def indexes_rebuild(saved: list[SavedIndex], *, parallel: int = 1) -> None:
+    """Recreate what `indexes_drop` removed: indexes and unique constraints (over `parallel`
+    connections at once), then foreign keys one by one (each re-added key validates every
+    existing row, and keys on one table would only wait for each other)."""
+    indexes = [i for i in saved if not i.foreign_key]
+    if parallel > 1 and not connection.in_atomic_block:
+        with ThreadPoolExecutor(parallel) as pool:
+            list(pool.map(_index_create_in_thread, indexes))
+    else:
+        for index in indexes:
+            _index_create(index)
+    for index in saved:
+        if index.foreign_key:
+            _index_create(index)
+
+
 def tables_analyze() -> None:
+    """Statistics for the planner; outside a transaction also VACUUM, whose visibility map
+    lets counts over a county be answered from an index alone."""
     quote = connection.ops.quote_name
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
         for table in [*registry_tables(), Region._meta.db_table]:
-            cursor.execute(f"ANALYZE {quote(table)}")
+            cursor.execute(f"{command} {quote(table)}")

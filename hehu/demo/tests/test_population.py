@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from hehu.demo.conditions import add_months
 from hehu.demo.divisions import county_divisions
-from hehu.demo.population import (
+from hehu.demo.population import FamilyGenerator
+from hehu.demo.rows import (
     CHILD_FIELDS,
     DEMO_OVERSAMPLE,
     PARENT_FIELDS,
     REALISTIC,
     Bases,
     Batch,
-    FamilyGenerator,
     Oversample,
     Village,
-    add_months,
 )
 from hehu.regions.codes import TownshipKind, VillageKind, parse
 

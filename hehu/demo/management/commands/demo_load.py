@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from hehu.demo.population import DEMO_OVERSAMPLE
+from hehu.demo.rows import DEMO_OVERSAMPLE
 from hehu.demo.services import DEMO_CHILDREN, DEMO_PASSWORD, demo_accounts, demo_load
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hehu.demo.population import Oversample
+from hehu.demo.rows import Oversample
 from hehu.demo.services import PopulationRefused, population_generate
 
 
