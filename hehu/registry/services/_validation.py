@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import models
 from django.utils import timezone
@@ -49,6 +50,22 @@ from hehu.registry.models import (
 from hehu.registry.names import name_key, name_pinyin
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+# Files without an external id export as "hehu-<pk>" (facts.export.facts_id); an external id
+# of that form would make two files answer to one facts document id.
+RESERVED_EXTERNAL_ID_RE = re.compile(r"^hehu-\d+$")
+# Benefit programme codes, as the facts schema writes them.
+PROGRAMME_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# The date each kind of condition is counted from (DOMAIN.md §4, §11). The facts schema
+# requires it, so a file saved without it would export an invalid facts document.
+CONDITION_START: dict[str, str] = {
+    ParentCondition.Type.IMPRISONED: "since",
+    ParentCondition.Type.COMPULSORY_REHAB: "since",
+    ParentCondition.Type.OTHER_RESTRICTION: "since",
+    ParentCondition.Type.LOST_CONTACT: "police_accepted_on",
+    ParentCondition.Type.GUARDIANSHIP_REVOKED: "on",
+    ParentCondition.Type.DEPORTED: "on",
+}
+MAX_TERM_MONTHS = 1200  # the facts schema's bound: a hundred years
 
 
 @dataclass
@@ -62,6 +79,14 @@ class CleanChild:
     keep_id_number: bool  # keep the number already stored on the file
     name_key: str
     name_pinyin: str
+
+
+class _Texts(TypedDict):
+    disability_certificate: str
+    serious_illness_name: str
+    guardian_name: str
+    guardian_phone: str
+    external_id: str
 
 
 class _Errors:
@@ -198,17 +223,18 @@ def validate_child(
         current=existing.hukou_region_id if existing else None,
     )
     _child_choices(errors, data)
-    _child_texts(errors, data)
+    texts = _child_texts(errors, data)
     _disability(errors, "", data.disability_category, data.disability_grade)
     if data.household is not None:
         _household(errors, data.household, today)
     _parents(errors, data.parents, today)
-    _concerns(errors, data.concerns, today)
+    _concerns(errors, data.concerns, today, data.birth_date)
     _receiving(errors, data.receiving)
     if errors.errors or region is None or hukou_region is None:
         raise ValidationFailed(errors.errors)
     clean = dataclasses.replace(
         data,
+        **texts,
         name=name,
         id_number=id_number.number if id_number else None,
         no_id_reason="" if (id_number or keep) else data.no_id_reason,
@@ -281,15 +307,30 @@ def _child_choices(errors: _Errors, data: ChildData) -> None:
         _choice(errors, field, value, choices, _label(Child, field), required=required)
 
 
-def _child_texts(errors: _Errors, data: ChildData) -> None:
-    for field in (
-        "disability_certificate",
-        "serious_illness_name",
-        "guardian_name",
-        "guardian_phone",
-        "external_id",
-    ):
-        _text(errors, field, getattr(data, field), Child, field)
+def _child_texts(errors: _Errors, data: ChildData) -> _Texts:
+    """The child's free-text fields, trimmed."""
+
+    def text(field: str) -> str:
+        return _text(errors, field, getattr(data, field), Child, field)
+
+    texts = _Texts(
+        disability_certificate=text("disability_certificate"),
+        serious_illness_name=text("serious_illness_name"),
+        guardian_name=text("guardian_name"),
+        guardian_phone=text("guardian_phone"),
+        external_id=text("external_id"),
+    )
+    _external_id(errors, texts["external_id"])
+    return texts
+
+
+def _external_id(errors: _Errors, value: str) -> None:
+    """The external id becomes the facts document's id, a string without whitespace."""
+    if RESERVED_EXTERNAL_ID_RE.match(value):
+        errors.add("external_id", _("外部编号不能使用本系统档案编号的格式 hehu-<数字>"))
+    elif any(char.isspace() for char in value):
+        label = _label(Child, "external_id")
+        errors.add("external_id", _("%(label)s不能包含空格") % {"label": label})
 
 
 def _disability(errors: _Errors, prefix: str, category: Any, grade: Any) -> None:
@@ -357,16 +398,18 @@ def _condition(errors: _Errors, path: str, c: ConditionData, today: dt.date) -> 
     kind = _choice(errors, f"{path}.type", c.type, model.Type, _label(model, "type"), required=True)
     for field in ("since", "police_accepted_on", "on"):
         _past_date(errors, f"{path}.{field}", getattr(c, field), _label(model, field), today)
-    if c.until is not None and not isinstance(c.until, dt.date):
-        errors.add(f"{path}.until", _("结束日期不是有效日期"))
-    elif isinstance(c.since, dt.date) and c.until is not None and c.until < c.since:
-        errors.add(f"{path}.until", _("结束日期不能早于开始日期"))
+    _condition_start(errors, path, c, kind)
+    _condition_until(errors, path, c, kind)
     if c.term_months is not None and (
         isinstance(c.term_months, bool) or not isinstance(c.term_months, int) or c.term_months < 1
     ):
         errors.add(f"{path}.term_months", _("期限（月）应为正整数"))
-    if kind == model.Type.LOST_CONTACT and c.police_accepted_on is None:
-        errors.add(f"{path}.police_accepted_on", _("失联情形须填写公安机关受理报案的日期"))
+    elif c.term_months is not None and c.term_months > MAX_TERM_MONTHS:
+        errors.add(
+            f"{path}.term_months",
+            _("%(label)s不能超过%(limit)d个月")
+            % {"label": _label(model, "term_months"), "limit": MAX_TERM_MONTHS},
+        )
     if kind == model.Type.SEVERE_DISABILITY:
         if not c.disability_category:
             errors.add(f"{path}.disability_category", _("重残情形须选择残疾类别"))
@@ -393,7 +436,44 @@ def _condition(errors: _Errors, path: str, c: ConditionData, today: dt.date) -> 
     _text(errors, f"{path}.illness_name", c.illness_name, model, "illness_name")
 
 
-def _concerns(errors: _Errors, concerns: list[ConcernData], today: dt.date) -> None:
+def _condition_start(errors: _Errors, path: str, c: ConditionData, kind: str) -> None:
+    """The date the condition is counted from must be given (DOMAIN.md §11)."""
+    field = CONDITION_START.get(kind)
+    if field is None or getattr(c, field) is not None:
+        return
+    if kind == ParentCondition.Type.LOST_CONTACT:
+        message = _("失联情形须填写公安机关受理报案的日期")
+    else:
+        message = _("%(type)s情形须填写%(label)s") % {
+            "type": ParentCondition.Type(kind).label,
+            "label": _label(ParentCondition, field),
+        }
+    errors.add(f"{path}.{field}", message)
+
+
+def _condition_until(errors: _Errors, path: str, c: ConditionData, kind: str) -> None:
+    """A condition ends no earlier than it starts: than `since` (a database constraint) and
+    than the date its kind is counted from (a check of the facts document)."""
+    if c.until is None:
+        return
+    if not isinstance(c.until, dt.date):
+        errors.add(f"{path}.until", _("结束日期不是有效日期"))
+        return
+    if isinstance(c.since, dt.date) and c.until < c.since:
+        errors.add(f"{path}.until", _("结束日期不能早于开始日期"))
+        return
+    field = CONDITION_START.get(kind, "since")
+    start = getattr(c, field)
+    if field != "since" and isinstance(start, dt.date) and c.until < start:
+        errors.add(
+            f"{path}.until",
+            _("结束日期不能早于%(label)s") % {"label": _label(ParentCondition, field)},
+        )
+
+
+def _concerns(
+    errors: _Errors, concerns: list[ConcernData], today: dt.date, birth_date: Any
+) -> None:
     for i, concern in enumerate(concerns):
         path = f"concerns[{i}]"
         _choice(
@@ -407,12 +487,23 @@ def _concerns(errors: _Errors, concerns: list[ConcernData], today: dt.date) -> N
         _past_date(
             errors, f"{path}.since", concern.since, _label(ProtectionConcern, "since"), today
         )
+        since = concern.since
+        if isinstance(since, dt.date) and isinstance(birth_date, dt.date) and since < birth_date:
+            errors.add(f"{path}.since", _("发生日期不能早于儿童的出生日期"))
 
 
 def _receiving(errors: _Errors, receiving: list[ReceivingData]) -> None:
     for i, item in enumerate(receiving):
         path = f"receiving[{i}]"
-        _text(errors, f"{path}.programme", item.programme, Receiving, "programme", required=True)
+        programme = _text(
+            errors, f"{path}.programme", item.programme, Receiving, "programme", required=True
+        )
+        if programme and not PROGRAMME_CODE_RE.match(programme):
+            errors.add(
+                f"{path}.programme",
+                _("%(label)s应为项目代码：以小写字母开头，只用小写字母、数字和下划线")
+                % {"label": _label(Receiving, "programme")},
+            )
         _money(
             errors,
             f"{path}.monthly_amount",

@@ -48,15 +48,7 @@ def child_register(*, actor: User, data: ChildData, confirm_not_duplicate: bool 
         _refuse_likely_duplicates(actor, clean, has_id_number=index is not None)
     child = Child(created_by=actor)
     _apply(child, clean)
-    try:
-        with transaction.atomic():
-            child.save()
-    except IntegrityError:
-        # Another registration of the same ID number committed between our check and our
-        # insert; the partial unique index caught it.
-        if index is not None:
-            _refuse_duplicate_id(actor, index, exclude_pk=None)
-        raise
+    _save_refusing_duplicate_id(actor, child, index)
     _write_nested(child, clean)
     changes = {k: [None, v] for k, v in file_snapshot(child).items() if v not in (None, "")}
     audit_record(
@@ -104,7 +96,7 @@ def child_update(
     if not changes:
         return locked
     locked.version += 1
-    locked.save()
+    _save_refusing_duplicate_id(actor, locked, index if index != old_index else None)
     audit_record(
         actor=actor,
         verb=Verb.CHILD_UPDATED,
@@ -176,6 +168,23 @@ def _write_nested(child: Child, clean: CleanChild) -> None:
     write_parents(child, clean.data.parents)
     write_concerns(child, clean.data.concerns)
     write_receiving(child, clean.data.receiving)
+
+
+def _save_refusing_duplicate_id(actor: User, child: Child, new_index: str | None) -> None:
+    """Save the file; refuse it as a duplicate if the unique index on the ID number does.
+
+    The check before saving cannot see a registration of the same number that has not
+    committed yet: our write then waits for it and fails on `unique_active_id_number` once
+    it commits. Saving in a savepoint keeps the outer transaction usable, so the check can
+    run again, now seeing the other file, and give the same answer as if it had come first.
+    """
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:
+        if new_index is not None:
+            _refuse_duplicate_id(actor, new_index, exclude_pk=child.pk)
+        raise
 
 
 def _refuse_duplicate_id(actor: User, index: str, *, exclude_pk: int | None) -> None:
