@@ -188,7 +188,12 @@ def test_it_opens_a_large_file_in_as_many_queries_as_a_small_one(client, village
     small = child_register(
         actor=village_director,
         data=full_child_data(
-            parents=[ParentData(role="mother", conditions=[ConditionData(type="deported")])]
+            parents=[
+                ParentData(
+                    role="mother",
+                    conditions=[ConditionData(type="deported", on=dt.date(2023, 6, 1))],
+                )
+            ]
         ),
     )
     many = [
