@@ -15,11 +15,11 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hehu.accounts.models import User
-from hehu.audit.models import AuditEntry
+from hehu.audit.models import AuditEntry, Verb
 from hehu.registry.models import (
     Attachment,
     Child,
@@ -134,7 +134,8 @@ def show_value(value: Any, field: models.Field[Any, Any] | None = None) -> str:
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, list) and all(not isinstance(v, list | dict) for v in value):
-        return "、".join(show_value(v, field) for v in value) or "—"
+        separator = "、" if (get_language() or "zh-hans").startswith("zh") else ", "
+        return separator.join(show_value(v, field) for v in value) or "—"
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
@@ -144,6 +145,8 @@ def _shown(key: str, value: Any, field: models.Field[Any, Any] | None) -> str:
     if key == "prefixes" and isinstance(value, list):
         # Jurisdictions of an account: the empty prefix is the whole country.
         value = [p or str(_("全国")) for p in value]
+    if key == "verb" and value in Verb.values:  # the operation an audit search asked for
+        return str(Verb(value).label)
     return show_value(value, field)
 
 

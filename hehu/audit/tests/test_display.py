@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from hehu.audit.display import change_rows, object_label
 from hehu.audit.models import AuditEntry, Verb
@@ -85,3 +86,15 @@ def test_it_shows_jurisdictions_as_words_with_the_nation_for_the_empty_prefix():
 def test_it_names_what_an_entry_is_about(object_type, object_id, expected):
     entry = AuditEntry(verb=Verb.USER_UPDATED, object_type=object_type, object_id=object_id)
     assert object_label(entry) == expected
+
+
+def test_it_names_the_operation_an_audit_search_asked_for():
+    assert rows("audit_log", {"verb": "child.viewed"}) == [("操作", "", "查看儿童档案", False)]
+
+
+def test_it_lists_values_with_the_separator_of_the_language():
+    changes = {"prefixes": {"old": ["511502"], "new": ["51", "52"]}}
+    with translation.override("en"):
+        ((_, old, new, _),) = rows("user", changes)
+    assert (old, new) == ("511502", "51, 52")
+    assert rows("user", changes)[0][2] == "51、52"
