@@ -8,7 +8,9 @@ Needs a population in the benchmark database (bench/generate_population.py). Sig
 county civil-affairs officer of the county with most children and measures, for N seconds
 each: the first page of the county's child list with a filter (API and web page) and a
 child's detail (API and web page, over 500 different children of the county). Prints
-p50/p95/p99 latency, throughput and errors per scenario.
+p50/p95/p99 latency, throughput and errors per scenario. By default every client sends its
+next request as soon as the last one is answered (closed loop, the server's capacity);
+`--think-ms 1000` makes each client pause a second between requests, like people.
 """
 
 from __future__ import annotations
@@ -34,28 +36,40 @@ from _common import DEFAULT_DATABASE_URL, PYTHON, ROOT, bench_env, loadavg, mach
 USERNAME = "bench_county"
 PASSWORD = "Bench-county-2026"  # noqa: S105 - a benchmark account in the benchmark database
 FILTER = "with_relatives"
+# Every answer but 200 counts as an error, and so does every socket error or timeout.
+ERROR_KINDS = ("other_than_200", "http_4xx", "http_5xx", "connect", "read", "write", "timeout")
 
 LUA = """
 local paths = {%(paths)s}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
-function init(args) non200 = 0; counter = math.random(#paths) end
+function init(args)
+  s3, s4, s5 = 0, 0, 0
+  counter = math.random(#paths)
+end
 function request()
   counter = counter %% #paths + 1
   return wrk.format("GET", paths[counter])
 end
+%(delay)s
 function response(status, headers, body)
-  if status ~= 200 then non200 = non200 + 1 end
+  if status >= 500 then s5 = s5 + 1
+  elseif status >= 400 then s4 = s4 + 1
+  elseif status ~= 200 then s3 = s3 + 1 end
 end
 function done(summary, latency, requests)
-  local bad = 0
-  for _, t in ipairs(threads) do bad = bad + t:get("non200") end
+  local c3, c4, c5 = 0, 0, 0
+  for _, t in ipairs(threads) do
+    c3, c4, c5 = c3 + t:get("s3"), c4 + t:get("s4"), c5 + t:get("s5")
+  end
   local e = summary.errors
   io.write(string.format(
-    "RESULT {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"non200\\": %%d, " ..
-    "\\"socket_errors\\": %%d, \\"p50\\": %%d, \\"p95\\": %%d, \\"p99\\": %%d, \\"max\\": %%d}\\n",
-    summary.requests, summary.duration, bad, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+    "RESULT {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50\\": %%d, \\"p95\\": %%d, " ..
+    "\\"p99\\": %%d, \\"max\\": %%d, \\"other_than_200\\": %%d, \\"http_4xx\\": %%d, " ..
+    "\\"http_5xx\\": %%d, \\"connect\\": %%d, \\"read\\": %%d, \\"write\\": %%d, " ..
+    "\\"timeout\\": %%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, c3, c4, c5, e.connect, e.read, e.write, e.timeout))
 end
 """
 
@@ -171,7 +185,8 @@ def run_wrk(base: str, cookie: str, scenario: Scenario, args: argparse.Namespace
     paths = ", ".join(json.dumps(p) for p in scenario.paths)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "bench.lua"
-        script.write_text(LUA % {"paths": paths})
+        delay = f"function delay() return {args.think_ms} end" if args.think_ms else ""
+        script.write_text(LUA % {"paths": paths, "delay": delay})
         command = [
             "wrk", "-t", str(args.threads), "-c", str(args.connections),
             "-d", f"{args.duration}s", "--timeout", "10s", "-s", str(script),
@@ -191,6 +206,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--only", default="", help="run the scenarios whose name contains this (e.g. list)"
+    )
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        default=0,
+        help="pause of each client between its requests (0: closed loop, as fast as possible)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -218,11 +242,12 @@ def main() -> None:
         Scenario("API detail", [f"/api/v1/children/{i}/" for i in ids], "application/json"),
         Scenario("web detail", [f"/children/{i}/" for i in ids], "text/html"),
     ]
+    scenarios = [s for s in scenarios if args.only in s.name]
     print(f"machine: {machine()}; {total:,} children, {in_county:,} in county {county}")
     print(
         f"server: gunicorn, {args.workers} sync workers, config.settings.bench (production "
         f"settings over HTTP); load: wrk, {args.threads} threads, {args.connections} "
-        f"connections, {args.duration} s per scenario, no think time"
+        f"connections, {args.duration} s per scenario, think time {args.think_ms} ms"
     )
     server = start_server(env, args.port, args.workers)
     base = f"http://127.0.0.1:{args.port}"
@@ -234,7 +259,18 @@ def main() -> None:
             note = check(base, cookie, scenario)
             r = run_wrk(base, cookie, scenario, args)
             rate = r["requests"] / (r["duration_us"] / 1e6)
-            errors = r["non200"] + r["socket_errors"]
+            kinds = (
+                "other_than_200",
+                "http_4xx",
+                "http_5xx",
+                "connect",
+                "read",
+                "write",
+                "timeout",
+            )
+            errors = sum(r[k] for k in kinds)
+            if errors:
+                note += " | errors: " + ", ".join(f"{k} {r[k]}" for k in kinds if r[k])
             print(
                 f"{scenario.name:<18} {r['p50'] / 1000:>7.1f} {r['p95'] / 1000:>7.1f} "
                 f"{r['p99'] / 1000:>7.1f} {r['max'] / 1000:>7.1f} {rate:>7.1f} {errors:>7}  "
