@@ -236,7 +236,8 @@ def test_every_child_of_a_synthetic_county_exports_as_a_valid_document(
     import random
 
     from hehu.demo.divisions import county_divisions, divisions_ensure
-    from hehu.demo.population import DEMO_OVERSAMPLE, FamilyGenerator, Village
+    from hehu.demo.population import FamilyGenerator
+    from hehu.demo.rows import DEMO_OVERSAMPLE, Village
     from hehu.demo.writers import next_bases, write_batch
     from hehu.regions.tests.factories import region
 
