@@ -41,6 +41,8 @@ from hehu.registry.models import Child
 # DEMO ONLY: every demo account shares this password; `make run` prints it.
 DEMO_PASSWORD = "Hehu-demo-2026"  # noqa: S105
 DEMO_CHILDREN = 5000
+# Chunks of one county (each writes its own slice of the ID sequence numbers).
+MAX_CHUNKS_PER_COUNTY = 100
 # Communities in town are larger than villages: more children per residents' committee.
 URBAN_WEIGHT = 2.5
 
@@ -175,7 +177,9 @@ def chunks_plan(counties: Sequence[str], children: int, chunk_size: int) -> list
     first = 0
     for n, county in enumerate(counties):
         share = children // len(counties) + (1 if n < children % len(counties) else 0)
-        pieces = max(1, -(-share // chunk_size))
+        # Each chunk of a county owns a slice of the ID sequence numbers (see
+        # FamilyGenerator): more than MAX_CHUNKS_PER_COUNTY would make the slices too thin.
+        pieces = min(max(1, -(-share // chunk_size)), MAX_CHUNKS_PER_COUNTY)
         for index in range(pieces):
             count = share // pieces + (1 if index < share % pieces else 0)
             chunks.append(Chunk(county, index, pieces, first, count))
@@ -231,7 +235,7 @@ def population_generate(
     """Write `children` synthetic children with households, parents and conditions.
 
     On PostgreSQL rows go in with COPY from `workers` processes, each chunk in its own
-    transaction; elsewhere (SQLite) through the ORM in this process. Refuses counties that
+    transaction; elsewhere (SQLite) with executemany in this process. Refuses counties that
     already hold children, so ID numbers cannot collide with existing files.
     """
     started = time.perf_counter()

@@ -89,6 +89,12 @@ def test_chunks_cover_every_child_once():
     assert {c.slots for c in plan if c.county == "511502"} == {6}
 
 
+def test_a_huge_county_is_cut_into_at_most_a_hundred_chunks():
+    plan = chunks_plan(["511502"], 5_000_000, 20_000)
+    assert len(plan) == 100
+    assert sum(c.count for c in plan) == 5_000_000
+
+
 def test_copy_text_escapes_what_would_break_a_row():
     assert copy_text("a\tb\\c\nd") == "a\\tb\\\\c\\nd"
     assert copy_text(None) == "\\N"
