@@ -25,13 +25,16 @@ def can(user: Any, perm: str) -> bool:
 
 
 @register.filter
-def hdate(value: dt.date | dt.datetime | None, part: str = "") -> str:
+def hdate(value: dt.date | dt.datetime | str | None, part: str = "") -> str:
     """Dates as 2025年7月10日 in Chinese and ISO 8601 in English (UX.md, conventions).
 
-    A date-time shows its local time too, unless `part` is "date".
+    A date-time shows its local time too, unless `part` is "date". An ISO date string (as
+    service errors carry them) is read as a date.
     """
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
     chinese = (get_language() or "zh-hans").startswith("zh")
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
