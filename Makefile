@@ -7,14 +7,13 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint typecheck lock venv demo browser clean messages
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q "uv==$(UV_VERSION)"
-	$(UV) pip sync -q --python $(PY) requirements/lock.txt
+	$(UV) pip sync -q --compile-bytecode --python $(PY) requirements/lock.txt
 	$(UV) pip install -q --python $(PY) --no-deps -e .
 	touch $@
 
