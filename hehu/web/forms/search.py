@@ -71,7 +71,7 @@ class ChildSearchForm(forms.Form):
         help_text=_("输入完整的18位身份证号码按号码查找；否则按姓名查找"),
         widget=w.text(type="search", autocomplete="off"),
     )
-    region = forms.ChoiceField(label=_("区域"), required=False, widget=w.select())
+    region = forms.ChoiceField(label=_("区域"), required=False, widget=w.long_select())
     region_code = forms.CharField(
         label=_("或输入区划代码"),
         required=False,
