@@ -12,9 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from hehu.regions.demo import DEMO_PREFIX
+from hehu.regions.demo import DEMO_PREFIX, demo_regions_ensure
 from hehu.regions.models import Region
-from hehu.regions.national import NATIONAL_YEAR
 
 _FIRST = "龙石白高新金安大长双凤清观桃柳竹松青红太平永兴和福宝天民合东南西北中上下"
 _SECOND = "泉桥坪山河溪坝湾岩林田沟台场关口池岭塘园江滩峰坡寺庙井湖"
@@ -107,23 +106,4 @@ def county_divisions(county_code: str, county_name: str, *, seed: int = 0) -> li
 
 def divisions_ensure(divisions: list[Division]) -> int:
     """Create the divisions that do not exist yet (existing rows are left alone)."""
-    codes = [d.code for d in divisions]
-    existing: set[str] = set()
-    for start in range(0, len(codes), 900):
-        chunk = codes[start : start + 900]
-        existing.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
-    new = [
-        Region(
-            code=d.code,
-            name=d.name,
-            level=d.level,
-            parent_id=d.parent_code,
-            urban_rural=d.urban_rural,
-            source_year=NATIONAL_YEAR,
-            is_demo=True,
-        )
-        for d in divisions
-        if d.code not in existing
-    ]
-    Region.objects.bulk_create(new, batch_size=500)
-    return len(new)
+    return demo_regions_ensure(divisions)

@@ -13,7 +13,9 @@ Deterministic: the same codes and names on every machine, no randomness.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import transaction
 
@@ -131,10 +133,40 @@ def demo_regions_create() -> int:
     county_codes = [c.ljust(12, "0") for c in DEMO_COUNTIES]
     if Region.objects.filter(code__in=county_codes).count() < len(county_codes):
         regions_load_national()
-    rows = demo_region_rows()
-    existing = set(
-        Region.objects.filter(code__in=[r.code for r in rows]).values_list("code", flat=True)
-    )
+    created = demo_regions_ensure(demo_region_rows())
+    if created:
+        audit_record(
+            actor=None,
+            verb=Verb.REGIONS_IMPORTED,
+            object_type="region_table",
+            object_id="demo-yibin",
+            changes={"created": created, "demo": True},
+        )
+    return created
+
+
+class DemoRegionLike(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def parent_code(self) -> str: ...
+    @property
+    def urban_rural(self) -> str: ...
+
+
+def demo_regions_ensure(rows: Sequence[DemoRegionLike]) -> int:
+    """Create the synthetic regions among `rows` that do not exist yet (parents first);
+    existing rows are left alone. Shared by the Yibin demo and the population generator."""
+    codes = [row.code for row in rows]
+    existing: set[str] = set()
+    # Chunked: SQLite limits the number of parameters in one query.
+    for start in range(0, len(codes), 900):
+        chunk = codes[start : start + 900]
+        existing.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
     new = [
         Region(
             code=row.code,
@@ -149,12 +181,4 @@ def demo_regions_create() -> int:
         if row.code not in existing
     ]
     Region.objects.bulk_create(new, batch_size=1000)
-    if new:
-        audit_record(
-            actor=None,
-            verb=Verb.REGIONS_IMPORTED,
-            object_type="region_table",
-            object_id="demo-yibin",
-            changes={"created": len(new), "demo": True},
-        )
     return len(new)
