@@ -30,11 +30,13 @@ run: $(VENV)/.installed var/dev.env
 	$(PY) manage.py demo_load --if-empty && \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Debian's chromium for the browser tests (Playwright drives it via executable_path).
+# Debian's chromium for the browser tests (Playwright drives it via executable_path), and
+# CJK fonts so that screenshots show Chinese text rather than empty boxes.
 browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: sudo apt-get install chromium"; exit 1; fi; }
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium or CJK fonts missing: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; fi
 
 # The whole suite: lint, types, migrations, import contracts, tests. DATABASE_URL selects
 # PostgreSQL (CI sets it, and then the suite runs once more on the embedded SQLite).
