@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "hehu.accounts",
     "hehu.registry",
     "hehu.audit",
+    "hehu.policy",
     "hehu.api",
     "hehu.web",
     "hehu.demo",
