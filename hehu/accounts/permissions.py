@@ -24,6 +24,13 @@ class Perm(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     IMPORT_REGIONS = "import_regions"
     VIEW_STATISTICS = "view_statistics"
+    # Policy engine (issue 3).
+    VIEW_POLICY = "view_policy"  # read policies, their versions and their explanations
+    CLASSIFY_FACTS = "classify_facts"  # what-if: classify a facts document, nothing stored
+    RUN_POPULATION = "run_population"  # classify the registry within one's jurisdiction
+    SIMULATE_POLICY = "simulate_policy"  # draft vs current over one's jurisdiction
+    DRAFT_POLICY = "draft_policy"  # upload and review drafts for one's jurisdiction
+    APPROVE_POLICY = "approve_policy"  # approve a reviewed draft and set its effective date
 
 
 _CASEWORK = {
@@ -32,7 +39,13 @@ _CASEWORK = {
     Perm.EDIT_CHILD,
     Perm.REVEAL_ID_NUMBER,
     Perm.EXPORT_FACTS,
+    Perm.VIEW_POLICY,
+    Perm.CLASSIFY_FACTS,
 }
+# Analysts study definitions: they simulate drafts over their jurisdiction; provincial and
+# national analysts are the policy officers who draft and approve (their own level).
+_ANALYSIS = {Perm.VIEW_STATISTICS, Perm.VIEW_POLICY, Perm.CLASSIFY_FACTS, Perm.SIMULATE_POLICY}
+_POLICY_OFFICE = _ANALYSIS | {Perm.DRAFT_POLICY, Perm.APPROVE_POLICY, Perm.RUN_POPULATION}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.VILLAGE_DIRECTOR: frozenset(_CASEWORK),
@@ -42,17 +55,24 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     Role.COUNTY_CIVIL_AFFAIRS: frozenset(
         _CASEWORK
-        | {Perm.MERGE_CHILDREN, Perm.IMPORT_FACTS, Perm.VIEW_ACCESS_LOG, Perm.VIEW_STATISTICS}
+        | {
+            Perm.MERGE_CHILDREN,
+            Perm.IMPORT_FACTS,
+            Perm.VIEW_ACCESS_LOG,
+            Perm.VIEW_STATISTICS,
+            Perm.RUN_POPULATION,
+            Perm.SIMULATE_POLICY,
+        }
     ),
     # Other departments read files in their county but do not change them.
-    Role.DEPARTMENT_OFFICER: frozenset({Perm.VIEW_CHILD}),
+    Role.DEPARTMENT_OFFICER: frozenset({Perm.VIEW_CHILD, Perm.VIEW_POLICY}),
     # Social workers see only children referred to their organisation (referrals arrive
     # with the services issue); until then their scope is empty.
     Role.SOCIAL_WORKER: frozenset({Perm.VIEW_CHILD}),
     # Analysts work with aggregates, never with individual files.
-    Role.CITY_ANALYST: frozenset({Perm.VIEW_STATISTICS}),
-    Role.PROVINCE_ANALYST: frozenset({Perm.VIEW_STATISTICS}),
-    Role.NATIONAL_ANALYST: frozenset({Perm.VIEW_STATISTICS}),
+    Role.CITY_ANALYST: frozenset(_ANALYSIS),
+    Role.PROVINCE_ANALYST: frozenset(_POLICY_OFFICE),
+    Role.NATIONAL_ANALYST: frozenset(_POLICY_OFFICE),
     Role.ADMIN: frozenset({Perm.VIEW_AUDIT, Perm.MANAGE_ACCOUNTS, Perm.IMPORT_REGIONS}),
 }
 
