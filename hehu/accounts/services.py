@@ -26,6 +26,7 @@ from hehu.accounts.selectors import prefix_within, regions_for_prefixes, users_m
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.core.errors import ConcurrentEdit, PermissionRefused, ValidationFailed
+from hehu.core.text import join_list
 
 # The jurisdiction level each role works at, as prefix lengths (0 = national).
 ROLE_PREFIX_LENGTHS: dict[str, frozenset[int]] = {
@@ -92,7 +93,7 @@ def _check_prefixes(actor: Any, role: str, prefixes: list[str], errors: Errors) 
             )
             continue
         if allowed is not None and len(prefix) not in allowed:
-            levels = "、".join(_(_LEVEL_NAMES[n]) for n in sorted(allowed))
+            levels = join_list(_(_LEVEL_NAMES[n]) for n in sorted(allowed))
             errors.setdefault("prefixes", []).append(
                 _("管辖范围：%(code)s 与角色不符，该角色的管辖范围应为%(levels)s。")
                 % {"code": prefix or _("全国"), "levels": levels}

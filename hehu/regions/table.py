@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from hehu.core.text import join_list
 from hehu.regions.codes import (
     CODE_RE,
     Level,
@@ -107,7 +108,7 @@ def _column_map(fieldnames: list[str]) -> dict[str, str]:
     if missing:
         raise RegionTableInvalid(
             _("区划表缺少必需的列：%(columns)s（需要 code、name，以及 level 或 parent_code）")
-            % {"columns": "、".join(missing)}
+            % {"columns": join_list(missing)}
         )
     return found
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
+from hehu.core.text import join_list
 from hehu.registry.idnumber import PROVINCE_CODES
 
 FACTS_VERSION = "1.0"
@@ -211,7 +212,7 @@ def _detail(keyword: str, value: Any, instance: Any) -> str:
     if keyword == "enum":
         return _("取值 %(value)s 无效，应为以下之一：%(choices)s") % {
             "value": _shown(instance),
-            "choices": "、".join(str(v) for v in value),
+            "choices": join_list(value),
         }
     if keyword == "const":
         return _("取值 %(value)s 无效，应为 %(expected)s") % {
