@@ -24,6 +24,12 @@ class Verb(models.TextChoices):
     USER_CREATED = "user.created", _("创建账号")
     USER_UPDATED = "user.updated", _("修改账号")
     REGIONS_IMPORTED = "regions.imported", _("导入区划")
+    POLICY_SYNCED = "policy.synced", _("同步随系统发布的政策")
+    POLICY_DRAFTED = "policy.drafted", _("起草政策版本")
+    POLICY_REVIEWED = "policy.reviewed", _("审核政策版本")
+    POLICY_APPROVED = "policy.approved", _("批准政策版本")
+    POLICY_RETIRED = "policy.retired", _("停用政策版本")
+    POLICY_POPULATION_RUN = "policy.population_run", _("全员困境儿童认定")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
