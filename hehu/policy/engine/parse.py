@@ -10,10 +10,12 @@ positions in the policy file.
 from __future__ import annotations
 
 import ast as python_ast
+import re
 from typing import Any, cast
 
 from celpy.celparser import CELParseError, CELParser
 from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters
 
 from hehu.policy.engine import ast
 from hehu.policy.engine.errors import ExpressionSyntaxError
@@ -54,16 +56,51 @@ def parse_expression(text: str, *, line: int = 1, column: int = 1) -> ast.Expr:
     except CELParseError as exc:
         err_line = int(getattr(exc, "line", None) or 1)
         err_col = int(getattr(exc, "column", None) or 1)
+        en, zh = _explain(text, exc.__context__, err_line, err_col)
         raise ExpressionSyntaxError(
-            f"syntax error in condition: {_first_line(str(exc))}",
-            f"条件表达式语法错误：{_first_line(str(exc))}",
+            f"syntax error in condition: {en}",
+            f"条件表达式语法错误：{zh}",
             *_shift(err_line, err_col, line, column),
         ) from exc
     return _Builder(line, column).expr(tree)
 
 
-def _first_line(message: str) -> str:
-    return message.strip().splitlines()[0] if message.strip() else "?"
+_TOKEN = re.compile(r"&&|\|\||==|!=|<=|>=|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\S")
+_CLOSERS = {"RPAR": ")", "RSQB": "]"}
+
+
+def _explain(text: str, cause: BaseException | None, line: int, col: int) -> tuple[str, str]:
+    """Lark's error in plain words (en, zh), e.g. "expected an expression after '||'"."""
+    if not text.strip():
+        return "the condition is empty", "条件是空的"
+    if isinstance(cause, UnexpectedCharacters):
+        char = getattr(cause, "char", "?")
+        if char in "\"'":
+            return "a text in quotes is not closed", "引号中的文字没有闭合"
+        return f"the character '{char}' cannot be used here", f"这里不能使用字符“{char}”"
+    lines = text.splitlines() or [""]
+    before = (
+        "\n".join(lines[: line - 1] + [lines[line - 1][: col - 1]]) if line <= len(lines) else text
+    )
+    token = getattr(cause, "token", None)
+    at_end = token is None or getattr(token, "type", "") == "$END"
+    if at_end:
+        before = text
+    previous = _TOKEN.findall(before)
+    last = previous[-1] if previous else ""
+    expected = set(getattr(cause, "expected", None) or ())
+    closer = next((c for name, c in _CLOSERS.items() if expected == {name}), None)
+    if at_end and closer is not None:
+        opener = "(" if closer == ")" else "["
+        return f"a '{opener}' is not closed", f"“{opener}”没有闭合"
+    if at_end and (last[:1].isalnum() or last[:1] in "_)]\"'"):
+        return f"the condition ends too early after '{last}'", f"条件在“{last}”之后意外结束"
+    if at_end:
+        return f"expected an expression after '{last}'", f"“{last}”之后缺少表达式"
+    found = str(token)
+    if not last:
+        return f"unexpected '{found}' at the start", f"开头不应出现“{found}”"
+    return f"unexpected '{found}' after '{last}'", f"“{last}”之后不应出现“{found}”"
 
 
 def _shift(line: int, col: int, base_line: int, base_col: int) -> tuple[int, int]:
