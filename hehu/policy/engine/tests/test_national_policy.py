@@ -365,13 +365,16 @@ def test_it_excludes_an_orphan_from_de_facto_unattended():
 def tekun_facts(**facts: Any) -> dict[str, Any]:
     """A child with no able carer and no income, but neither orphan nor de facto unattended:
     the father cannot be found (not rule B's dead or missing), the mother is in prison."""
-    return child(
-        parents=[father("unknown"), mother("alive", restriction("imprisoned", "2024-01-01", 36))],
-        living_arrangement="with_relatives",
-        guardian={"relation": "grandparent", "able_to_care": False},
-        household={"income_per_capita": 300},
-        **facts,
-    )
+    document = {
+        "parents": [
+            father("unknown"),
+            mother("alive", restriction("imprisoned", "2024-01-01", 36)),
+        ],
+        "living_arrangement": "with_relatives",
+        "guardian": {"relation": "grandparent", "able_to_care": False},
+        "household": {"income_per_capita": 300},
+    }
+    return child(**{**document, **facts})
 
 
 def test_it_finds_a_tekun_minor_without_carer_or_means_of_living():
