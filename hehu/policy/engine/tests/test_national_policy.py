@@ -726,3 +726,16 @@ def test_it_gives_a_json_serialisable_classification():
         "guardianship_risk",
     ]
     assert set(document["umbrellas"]) == {"poverty", "guardianship"}
+
+
+def test_it_explains_a_refusal_down_to_the_too_short_sentence():
+    facts = rule_b_child(restriction("imprisoned", "2025-01-01", 5))
+
+    result = category(evaluate(facts), "de_facto_unattended")
+
+    assert not result.member
+    failing = [t for clause in result.clauses for t in traces(clause) if not t.holds]
+    too_short = next(t for t in failing if t.name.startswith("restriction_long_enough("))
+    assert dict(too_short.facts)["params.restriction_min_months"] == 6
+    assert any(path.endswith("term_months") and value == 5 for path, value in too_short.facts)
+    assert too_short.label == Text("期限6个月以上", "a term of 6 months or more")
