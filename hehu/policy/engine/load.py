@@ -724,11 +724,13 @@ class _Reader:
             line = mark.line + 1 if mark else None
             column = mark.column + 1 if mark else None
             reason = exc.problem or str(exc)
+            lines = self.source.splitlines()
+            near = lines[line - 1].strip() if line and line <= len(lines) else ""
             self.problems.append(
                 PolicyProblem(
                     "yaml",
-                    f"YAML 格式错误：{reason}",
-                    f"YAML syntax error: {reason}",
+                    f"YAML 格式错误（“{near}”附近）：{reason}",
+                    f"YAML syntax error near '{near}': {reason}",
                     self.file,
                     line,
                     column,
@@ -921,8 +923,12 @@ class _Reader:
                 )
                 continue
             label = self.text(entries["label"][1], what)
+            reported = len(self.problems)
             values = self.parameter_values(name, declared, entries["values"][1], province)
-            self.parameter_periods(name, values, header, key_node)
+            if len(self.problems) == reported:
+                # Periods are judged only over values that were read: a dropped value
+                # would show up again as a gap.
+                self.parameter_periods(name, values, header, key_node)
             found[name] = Parameter(
                 name, declared, label, tuple(v for v, _ in values), key_node.start_mark.line + 1
             )
@@ -951,7 +957,10 @@ class _Reader:
                 value = float(value)
             region = ""
             if "region" in entries:
-                region = self.region(name, entries["region"][1], province) or ""
+                scoped = self.region(name, entries["region"][1], province)
+                if scoped is None:
+                    continue
+                region = scoped
             start = (
                 self.date(entries["from"][1], what, optional=True) if "from" in entries else None
             )
