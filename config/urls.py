@@ -6,5 +6,6 @@ urlpatterns = [
     path("regions/", include("hehu.regions.urls")),
     path("accounts/", include("hehu.accounts.urls")),
     path("audit/", include("hehu.audit.urls")),
+    path("", include("hehu.policy.urls")),
     path("", include("hehu.web.urls")),
 ]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("hehu.accounts.api_urls")),
     path("", include("hehu.registry.api_urls")),
     path("audit/", include("hehu.audit.api_urls")),
+    path("", include("hehu.policy.api_urls")),
 ]

@@ -19,6 +19,7 @@ from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.core.errors import ApplicationError, ValidationFailed
+from hehu.policy.views import child_classification_panel
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
 from hehu.registry.selectors import child_history, children_search
@@ -78,6 +79,7 @@ def _detail(
         "may_see_trail": has_perm(request.user, Perm.VIEW_AUDIT)
         or has_perm(request.user, Perm.VIEW_ACCESS_LOG),
         "today": timezone.localdate(),
+        "classification": child_classification_panel(child),
         **extra,
     }
     return render(request, "web/child_detail.html", context, status=status)

@@ -1,0 +1,170 @@
+"""The policy engine over the API: classify facts documents (nothing stored), read policies.
+
+`POST /api/v1/classify` answers exactly as `hehu classify` does, per document: the
+classification, or `{"id", "error"}` for a document that is invalid. A well-formed request
+is answered 200 even when some of its documents are invalid; a malformed request (not an
+object, `documents` not a list, a bad date, an unknown policy) is refused with 400.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hehu.accounts.permissions import Perm, has_perm
+from hehu.core.errors import PermissionRefused, ValidationFailed
+from hehu.policy.policies import facts_classify, policy_by_ref, policy_for, shipped_policies
+from hehu.policy.selectors import policy_versions
+from hehu.policy.serializers import (
+    ClassificationOutput,
+    ClassifyEnvelope,
+    ClassifyQuery,
+    ClassifyResultsOutput,
+    PolicyDetailOutput,
+    PolicySummaryOutput,
+)
+from hehu.registry.serializers import RegistryErrorOutput, flatten_errors
+
+ERRORS: dict[int, Any] = {400: RegistryErrorOutput, 403: RegistryErrorOutput}
+
+
+def _require(request: Request, perm: Perm, message: str) -> None:
+    if not has_perm(request.user, perm):
+        raise PermissionRefused(message)
+
+
+def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
+    if not serializer.is_valid():
+        raise ValidationFailed(flatten_errors(serializer.errors))
+    return dict(serializer.validated_data)
+
+
+EXAMPLE_DOCUMENT = {
+    "id": "ext-001",
+    "birth_date": "2015-03-02",
+    "sex": "female",
+    "region_code": "511502100201",
+    "parents": [
+        {"role": "father", "vital_status": "dead"},
+        {
+            "role": "mother",
+            "vital_status": "alive",
+            "conditions": [{"type": "imprisoned", "since": "2024-03-01", "term_months": 36}],
+        },
+    ],
+}
+
+
+class ClassifyApi(APIView):
+    """Classify facts documents (DOMAIN.md §11) with the policy in effect; nothing is stored.
+
+    The body is either one facts document — answered with one classification — or
+    `{"documents": [...], "as_of"?, "policy"?}` — answered with `{"results": [...]}`, one
+    per document in order. `as_of` and `policy` may also be given in the query string.
+    Each answer is the classification (categories with the clauses and facts that decided,
+    categories not entered with the first clause that failed), or
+    `{"id", "error": {"code", "message", "problems": [{"path", "message"}]}}`.
+    """
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="classify",
+        parameters=[ClassifyQuery],
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ClassifyResponse",
+                    serializers=[ClassificationOutput, ClassifyResultsOutput],
+                    resource_type_field_name=None,
+                ),
+                description=_("一份文档：其认定结果；documents：{results: [...]}"),
+            ),
+            **ERRORS,
+        },
+        examples=[
+            OpenApiExample("one document", value=EXAMPLE_DOCUMENT, request_only=True),
+            OpenApiExample(
+                "several documents",
+                value={"documents": [EXAMPLE_DOCUMENT], "as_of": "2026-03-01"},
+                request_only=True,
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        _require(request, Perm.CLASSIFY_FACTS, _("您的账号不能使用事实文档认定"))
+        body = request.data
+        if not isinstance(body, dict):
+            raise ValidationFailed({"non_field_errors": [_("请求体应为 JSON 对象")]})
+        query = _valid(ClassifyQuery(data=request.query_params))
+        if "documents" in body:
+            envelope = _valid(ClassifyEnvelope(data=body))
+            as_of, ref = self._options({**query, **envelope})
+            results = [
+                facts_classify(d, as_of=as_of, policy_ref=ref) for d in envelope["documents"]
+            ]
+            return Response({"results": results})
+        as_of, ref = self._options(query)
+        return Response(facts_classify(body, as_of=as_of, policy_ref=ref))
+
+    @staticmethod
+    def _options(options: dict[str, Any]) -> tuple[dt.date, str | None]:
+        as_of: dt.date = options.get("as_of") or timezone.localdate()
+        ref: str | None = options.get("policy") or None
+        if ref:
+            policy_for(ref, None, as_of)  # an unknown policy refuses the whole request
+        return as_of, ref
+
+
+def _statuses() -> dict[str, str]:
+    return {v.ref: v.status for v in policy_versions()}
+
+
+class PolicyListApi(APIView):
+    """The policies Hehu knows: id, version, jurisdiction, effective period, lifecycle
+    status and whether in effect today, and their categories."""
+
+    @extend_schema(
+        operation_id="policies_list",
+        responses={200: PolicySummaryOutput(many=True), 403: RegistryErrorOutput},
+    )
+    def get(self, request: Request) -> Response:
+        _require(request, Perm.VIEW_POLICY, _("您的账号不能查看政策"))
+        policies = sorted(shipped_policies().all(), key=lambda p: (p.id, p.effective_from))
+        context = {"today": timezone.localdate(), "statuses": _statuses()}
+        return Response(PolicySummaryOutput(policies, many=True, context=context).data)
+
+
+class PolicyDetailApi(APIView):
+    """One policy version: categories with their clauses (labels and CEL), parameters with
+    their values by region and period, predicates, umbrella types and need signals."""
+
+    @extend_schema(
+        operation_id="policies_retrieve",
+        responses={
+            200: PolicyDetailOutput,
+            403: RegistryErrorOutput,
+            404: OpenApiResponse(OpenApiTypes.OBJECT),
+        },
+    )
+    def get(self, request: Request, policy_id: str, version: str) -> Response:
+        _require(request, Perm.VIEW_POLICY, _("您的账号不能查看政策"))
+        policy = policy_by_ref(policy_id, version)
+        context = {"today": timezone.localdate(), "statuses": _statuses()}
+        return Response(PolicyDetailOutput(policy, context=context).data)

@@ -1,0 +1,15 @@
+"""API routes of the policy engine, included by hehu.api.urls under /api/v1/."""
+
+from django.urls import path
+
+from hehu.policy import api
+
+urlpatterns = [
+    path("classify", api.ClassifyApi.as_view(), name="classify"),
+    path("policies/", api.PolicyListApi.as_view(), name="policies"),
+    path(
+        "policies/<str:policy_id>/<str:version>/",
+        api.PolicyDetailApi.as_view(),
+        name="policy",
+    ),
+]
