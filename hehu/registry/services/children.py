@@ -13,6 +13,7 @@ from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.core.crypto import decrypt, encrypt
 from hehu.core.errors import ApplicationError, ConcurrentEdit, PermissionRefused, ValidationFailed
+from hehu.core.events import CHILD_CHANGED, publish_on_commit
 from hehu.registry.data import ChildData
 from hehu.registry.duplicates import child_with_id_index, id_number_index, likely_duplicates
 from hehu.registry.errors import DuplicateIdNumber, LikelyDuplicates
@@ -59,6 +60,7 @@ def child_register(*, actor: User, data: ChildData, confirm_not_duplicate: bool 
         child_id=child.pk,
         changes=changes,
     )
+    publish_on_commit(CHILD_CHANGED, child_id=child.pk)
     return child
 
 
@@ -106,6 +108,7 @@ def child_update(
         changes=changes,
         reason=reason.strip(),
     )
+    publish_on_commit(CHILD_CHANGED, child_id=locked.pk)
     return locked
 
 

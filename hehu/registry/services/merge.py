@@ -12,6 +12,7 @@ from hehu.accounts.permissions import Perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.core.errors import ApplicationError, ValidationFailed
+from hehu.core.events import CHILD_CHANGED, publish_on_commit
 from hehu.registry.models import (
     Attachment,
     Child,
@@ -110,6 +111,8 @@ def children_merge(*, actor: User, survivor: Child, duplicate: Child, reason: st
             "merged_into": [None, keep.pk],
         },
     )
+    publish_on_commit(CHILD_CHANGED, child_id=keep.pk)
+    publish_on_commit(CHILD_CHANGED, child_id=dup.pk)
     return keep
 
 

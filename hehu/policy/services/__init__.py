@@ -1,0 +1,31 @@
+"""The policy app's services: stored policy versions, classifying children, population runs."""
+
+from hehu.policy.services.classify import (
+    child_changed,
+    child_classify,
+    child_evaluate,
+    policy_for_child,
+)
+from hehu.policy.services.policies import (
+    Effective,
+    NoPolicyInEffect,
+    ShippedPolicyConflict,
+    policies_in_force,
+    policies_sync_shipped,
+    policy_effective,
+    policy_loaded,
+)
+
+__all__ = [
+    "Effective",
+    "NoPolicyInEffect",
+    "ShippedPolicyConflict",
+    "child_changed",
+    "child_classify",
+    "child_evaluate",
+    "policies_in_force",
+    "policies_sync_shipped",
+    "policy_effective",
+    "policy_for_child",
+    "policy_loaded",
+]
