@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from hehu.policy.engine.columnar import compile_policy
 from hehu.policy.engine.evaluate import classify
+from hehu.policy.engine.frames import frames_from_documents
 from hehu.policy.engine.load import load_policy_file
 from hehu.policy.engine.model import Policy, Text
 from hehu.policy.engine.result import CategoryResult, Classification, Trace
@@ -739,3 +741,53 @@ def test_it_explains_a_refusal_down_to_the_too_short_sentence():
     assert dict(too_short.facts)["params.restriction_min_months"] == 6
     assert any(path.endswith("term_months") and value == 5 for path, value in too_short.facts)
     assert too_short.label == Text("期限6个月以上", "a term of 6 months or more")
+
+
+# -- the population run agrees with the one-child evaluation ----------------------------------
+def population() -> list[dict[str, Any]]:
+    """One child for each path through the national policy."""
+    documents = [
+        child(),
+        child(parents=[father("dead"), mother("dead")], household={"income_per_capita": 200}),
+        child(parents=[father("unknown"), mother("declared_missing")]),
+        child(parents=[father("dead")]),
+        rule_b_child(restriction("imprisoned", "2024-03-01", 36)),
+        rule_b_child(restriction("imprisoned", "2025-01-01", 5)),
+        rule_b_child(lost_contact("2025-01-10")),
+        rule_b_child(disability("intellectual", 4)),
+        rule_b_child(disability("physical", 4)),
+        rule_b_child({"type": "deported", "on": "2024-05-06", "supports_child": False}),
+        child(parents=[father("dead"), mother("unknown", lost_contact("2024-01-05"))]),
+        tekun_facts(),
+        tekun_facts(birth_date="2007-01-05", in_full_time_education="senior_secondary"),
+        child(birth_date="2007-04-01", household={"dibao": True, "low_income": True}),
+        child(birth_date="2008-02-29", disability={"category": "hearing", "grade": 4}),
+        child(serious_illness=True, serious_illness_name="白血病"),
+        both_away(birth_date="2009-04-01"),
+        child(parents=[father("alive", migrant_worker=True), mother("dead")]),
+        child(protection_concerns=[{"type": "sexual_abuse", "substantiated": True}]),
+        child(protection_concerns=[{"type": "neglect", "since": "2025-02-01"}]),
+        child(guardianship_grade="improper", living_arrangement="alone"),
+        child(living_arrangement="alone", birth_date="2008-06-01"),
+        child(household={"income_per_capita": 750}, in_full_time_education="none"),
+        child(guardian={"relation": "grandparent", "able_to_care": False}),
+    ]
+    return [{**document, "id": f"p-{i}"} for i, document in enumerate(documents)]
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, D(2025, 7, 10), D(2025, 7, 11), D(2026, 2, 28)])
+def test_it_gives_the_same_answer_for_a_population_as_for_each_child(as_of):
+    policy = national()
+    documents = population()
+
+    rows = compile_policy(policy).run(frames_from_documents(documents), as_of).to_dicts()
+
+    assert [row["id"] for row in rows] == [document["id"] for document in documents]
+    for document, row in zip(documents, rows, strict=True):
+        one = evaluate(document, as_of)
+        for result in one.categories:
+            assert row[f"in.{result.code}"] == result.member, (document["id"], result.code)
+            assert row[f"mask.{result.code}"] == result.clause_mask, (document["id"], result.code)
+        umbrellas = {u.code for u in policy.umbrellas if row[f"umbrella.{u.code}"]}
+        assert umbrellas == set(one.umbrellas), document["id"]
+        assert row["gap"] == one.coverage_gap, document["id"]
