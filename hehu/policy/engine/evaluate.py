@@ -32,8 +32,8 @@ Scope = dict[str, Bound]
 Frame = dict[str, Any]  # facts read by the named condition being evaluated, in read order
 
 _ROOT_FIELDS = frozenset(STRUCTS[ROOT_STRUCT])
+_IN_FORCE_FIELDS = ("since", "on", "police_accepted_on", "until", "term_months")
 _COMPARISONS = frozenset({"<", "<=", ">", ">="})
-_ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
 
 # The helpers of docs/policy-language.md whose result is shown among a trace's facts.
 _HELPERS: dict[str, Callable[..., Any]] = {
@@ -126,7 +126,8 @@ class _Run:
         """Evaluate a named condition in a frame of its own: its trace and its value."""
         frame: Frame = {}
         value, because = self.eval(expr, scope, frame)
-        return Trace(name, label, value is True, tuple(frame.items()), because), value
+        trace = Trace(name, label, value is True, tuple(frame.items()), _distinct(because))
+        return trace, value
 
     # -- expressions -----------------------------------------------------------------
     def eval(self, node: ast.Expr, scope: Scope, frame: Frame) -> Outcome:
@@ -369,10 +370,19 @@ def _call(run: _Run, node: ast.Call, scope: Scope, frame: Frame) -> Outcome:
     values: list[Any] = []
     traces: list[Trace] = []
     for operand in operands:
-        value, operand_traces = run.eval(operand, scope, frame)
+        value, path, operand_traces = run.read(operand, scope, frame)
+        if node.function == "in_force" and path is not None and isinstance(value, dict):
+            _read_dates(value, path, frame)
         values.append(value)
         traces.extend(operand_traces)
     return _builtin(node, values, scope, frame), tuple(traces)
+
+
+def _read_dates(condition: dict[str, Any], path: str, frame: Frame) -> None:
+    """Record the recorded fields `in_force` reads, so that its result can be checked."""
+    for key in _IN_FORCE_FIELDS:
+        if condition.get(key) is not None:
+            frame.setdefault(f"{path}.{key}", condition[key])
 
 
 def _builtin(node: ast.Call, values: list[Any], scope: Scope, frame: Frame) -> Any:
@@ -420,6 +430,13 @@ def _is_leaf(value: Any) -> bool:
     if isinstance(value, dict):
         return False
     return not (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+
+
+def _distinct(traces: Traces) -> Traces:
+    """`traces` without repeats: a reused predicate call is explained once."""
+    if len(traces) < 2:
+        return traces
+    return tuple({id(t): t for t in traces}.values())
 
 
 def _call_key(name: str, bound: list[Bound]) -> tuple[Any, ...] | None:
