@@ -33,6 +33,7 @@ class Command(BaseCommand):
     # Files in, lines out: no system checks and no database.
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
+    stealth_options = ("stdin",)  # call_command(..., stdin=StringIO(...)) in tests
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="facts documents: a file, or - for standard input")
