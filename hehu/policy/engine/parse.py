@@ -66,7 +66,27 @@ def parse_expression(text: str, *, line: int = 1, column: int = 1) -> ast.Expr:
 
 
 _TOKEN = re.compile(r"&&|\|\||==|!=|<=|>=|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\S")
-_CLOSERS = {"RPAR": ")", "RSQB": "]"}
+_PAIRS = {")": "(", "]": "["}
+
+
+def _unclosed(text: str) -> str | None:
+    """The innermost bracket left open in `text` (quoted text skipped), if any."""
+    stack: list[str] = []
+    quote = ""
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = char == "\\"
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            stack.append(char)
+        elif char in _PAIRS and stack and stack[-1] == _PAIRS[char]:
+            stack.pop()
+    return stack[-1] if stack else None
 
 
 def _explain(text: str, cause: BaseException | None, line: int, col: int) -> tuple[str, str]:
@@ -88,10 +108,8 @@ def _explain(text: str, cause: BaseException | None, line: int, col: int) -> tup
         before = text
     previous = _TOKEN.findall(before)
     last = previous[-1] if previous else ""
-    expected = set(getattr(cause, "expected", None) or ())
-    closer = next((c for name, c in _CLOSERS.items() if expected == {name}), None)
-    if at_end and closer is not None:
-        opener = "(" if closer == ")" else "["
+    opener = _unclosed(text)
+    if at_end and opener is not None:
         return f"a '{opener}' is not closed", f"“{opener}”没有闭合"
     if at_end and (last[:1].isalnum() or last[:1] in "_)]\"'"):
         return f"the condition ends too early after '{last}'", f"条件在“{last}”之后意外结束"
