@@ -138,9 +138,16 @@ class _Builder:
         if isinstance(node, Token):
             line, col = node.line or 1, node.column or 1
         else:
+            # Lark leaves a rule's meta empty in some LALR reductions (a ternary whose
+            # condition is a literal): the rule starts where its first token does.
+            first = next(node.scan_values(lambda v: isinstance(v, Token)), None)
             meta = node.meta
-            line = getattr(meta, "line", 1) if not meta.empty else 1
-            col = getattr(meta, "column", 1) if not meta.empty else 1
+            if first is not None:
+                line, col = first.line or 1, first.column or 1
+            elif not meta.empty and getattr(meta, "line", None):
+                line, col = meta.line, meta.column or 1
+            else:
+                line, col = 1, 1
         return ast.Pos(*_shift(line, col, self.base_line, self.base_col))
 
     def refuse(self, node: Tree[Any] | Token, what_en: str, what_zh: str) -> ExpressionSyntaxError:

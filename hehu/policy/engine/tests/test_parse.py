@@ -76,3 +76,14 @@ def test_it_explains_syntax_errors_in_plain_words(text: str, en: str, zh: str, c
 )
 def test_it_refuses_what_the_policy_language_leaves_out(text: str, what: str) -> None:
     assert what in syntax_error(text).message_en
+
+
+def test_it_positions_a_conditional_whose_condition_is_a_literal():
+    from hehu.policy.engine import ast as policy_ast
+    from hehu.policy.engine.parse import parse_expression
+
+    tree = parse_expression("true ? 1 == 1 : 1 == 2", line=4, column=9)
+
+    assert isinstance(tree, policy_ast.Conditional)
+    assert (tree.pos.line, tree.pos.column) == (4, 9)
+    assert (tree.otherwise.pos.line, tree.otherwise.pos.column) == (4, 25)
