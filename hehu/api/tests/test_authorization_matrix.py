@@ -208,3 +208,33 @@ def test_each_role_opens_an_inside_file_only_if_its_role_reads_files(world, clie
         expected = 200 if reads_files else 404
         assert (page.status_code, api.status_code) == (expected, expected), user.role
         client.logout()
+
+
+# The policy engine's endpoints take no child: each role reaches them only with its permission.
+POLICY_ENDPOINTS = [
+    ("post", "/api/v1/classify", "classify_facts"),
+    ("get", "/api/v1/policies/", "view_policy"),
+    ("get", "/api/v1/policies/cn-national/2026.1/", "view_policy"),
+    ("get", "/policies/", "view_policy"),
+    ("get", "/policies/cn-national/2026.1/", "view_policy"),
+]
+WHAT_IF = {"id": "m-1", "birth_date": "2015-03-02", "sex": "female", "region_code": INSIDE_VILLAGE}
+
+
+@pytest.mark.parametrize(("method", "path", "perm"), POLICY_ENDPOINTS, ids=lambda v: str(v))
+def test_each_role_reaches_the_policy_engine_only_with_its_permission(
+    method, path, perm, world, client
+):
+    import json
+
+    from hehu.accounts.permissions import Perm, has_perm
+
+    for user in personas(None):
+        client.force_login(user)
+        if method == "post":
+            response = client.post(path, json.dumps(WHAT_IF), content_type="application/json")
+        else:
+            response = client.get(path)
+        expected = 200 if has_perm(user, Perm(perm)) else 403
+        assert response.status_code == expected, (user.role, path)
+        client.logout()
