@@ -1,0 +1,353 @@
+"""The registry's tables read straight into the policy engine's frames, set-based.
+
+A population run never builds a facts document per child: it reads the columns it needs
+with one query per table (children with their household, parents, conditions, concerns,
+benefits) and assembles `FactsFrames` with Polars joins. On PostgreSQL each query is
+streamed with `COPY (SELECT …) TO STDOUT` as CSV into `polars.read_csv`; on SQLite the
+rows are fetched and handed to Polars. The frames carry exactly what
+`hehu.registry.facts.export` puts in a facts document — blank text as missing, a
+condition's fields only those its type has (facts.schema.CONDITION_FIELDS), the first
+father and mother — so that both engines see the same facts (a test proves it).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+from hehu.policy.engine.frames import FRAME_SCHEMAS, FactsFrames
+from hehu.registry.facts.schema import CONDITION_FIELDS
+
+# A column as read: its name in the frame, the SQL that yields it, its kind.
+Column = tuple[str, str, str]
+_READ_TYPES: dict[str, pl.DataType] = {
+    "str": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Int64(),  # read as 0/1, cast afterwards: CSV and SQLite both give numbers
+    "date": pl.String(),  # read as ISO text, parsed afterwards
+    "json": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Active children whose region code starts with `prefix` and with none of `excluded`."""
+
+    prefix: str = ""
+    excluded: tuple[str, ...] = ()
+
+    def where(self, alias: str = "c") -> tuple[str, list[Any]]:
+        clauses, params = [f"{alias}.status = %s"], ["active"]
+        if self.prefix:
+            clauses.append(f"{alias}.region_id BETWEEN %s AND %s")
+            params += [self.prefix.ljust(12, "0"), self.prefix.ljust(12, "9")]
+        for prefix in self.excluded:
+            clauses.append(f"NOT ({alias}.region_id BETWEEN %s AND %s)")
+            params += [prefix.ljust(12, "0"), prefix.ljust(12, "9")]
+        return " AND ".join(clauses), params
+
+
+def query(*parts: str) -> str:
+    """SQL text from constant parts (names, placeholders): values are never spliced in."""
+    return " ".join(parts)
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _bool(sql: str) -> str:
+    return f"({sql})::int" if _pg() else f"CAST({sql} AS INTEGER)"
+
+
+def _float(sql: str) -> str:
+    return f"({sql})::float8" if _pg() else f"CAST({sql} AS REAL)"
+
+
+def _date(sql: str) -> str:
+    return f"to_char({sql}, 'YYYY-MM-DD')" if _pg() else f"CAST({sql} AS TEXT)"
+
+
+def _text(sql: str) -> str:
+    return f"NULLIF({sql}, '')"
+
+
+def _typed(sql: str, kind: str) -> str:
+    return {"bool": _bool, "float": _float, "date": _date, "str": _text}.get(kind, str)(sql)
+
+
+def read_frame(sql: str, params: Sequence[Any], columns: Sequence[Column]) -> pl.DataFrame:
+    """Run `sql` (whose select list is `columns`) into a frame of the columns' kinds.
+
+    Every SQL text of this module is built from constants (table and column names, the
+    scope's placeholders); every value is a parameter.
+    """
+    schema = {name: _READ_TYPES[kind] for name, _sql, kind in columns}
+    if _pg():
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
+            with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                for block in copy:
+                    buffer.write(block)
+        if buffer.tell() == 0:
+            frame = pl.DataFrame(schema=schema)
+        else:
+            buffer.seek(0)
+            frame = pl.read_csv(buffer, has_header=False, schema=schema)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        frame = pl.DataFrame(rows, schema=schema, orient="row")
+    casts = []
+    for name, _sql, kind in columns:
+        if kind == "bool":
+            casts.append(pl.col(name).cast(pl.Boolean))
+        elif kind == "date":
+            casts.append(pl.col(name).str.to_date("%Y-%m-%d"))
+    return frame.with_columns(casts) if casts else frame
+
+
+def _select(columns: Sequence[Column]) -> str:
+    return ", ".join(f"{_typed(sql, kind)}" for _name, sql, kind in columns)
+
+
+def _role_order(alias: str) -> str:
+    # The order of export.PARENT_ORDER: father, mother, then anything else; then by pk.
+    return f"CASE {alias}.role WHEN 'father' THEN 0 WHEN 'mother' THEN 1 ELSE 9 END"
+
+
+def _has_disability() -> str:
+    return "c.disability_category <> '' AND c.disability_grade IS NOT NULL"
+
+
+_CHILD_COLUMNS: list[Column] = [
+    ("_pk", "c.id", "int"),
+    ("birth_date", "c.birth_date", "date"),
+    ("sex", "c.sex", "str"),
+    ("region_code", "c.region_id", "str"),
+    ("hukou_region_code", "c.hukou_region_id", "str"),
+    ("hukou_type", "c.hukou_type", "str"),
+    ("in_full_time_education", "c.education", "str"),
+    ("living_arrangement", "c.living_arrangement", "str"),
+    ("disability.category", f"CASE WHEN {_has_disability()} THEN c.disability_category END", "str"),
+    ("disability.grade", f"CASE WHEN {_has_disability()} THEN c.disability_grade END", "int"),
+    ("serious_illness", "c.serious_illness", "bool"),
+    (
+        "serious_illness_name",
+        "CASE WHEN c.serious_illness THEN c.serious_illness_name END",
+        "str",
+    ),
+    ("household.dibao", "h.dibao", "bool"),
+    ("household.tekun", "h.tekun", "bool"),
+    ("household.low_income", "h.low_income", "bool"),
+    ("household.dibao_child_amount", "h.dibao_child_amount", "float"),
+    ("household.income_per_capita", "h.income_per_capita", "float"),
+    ("guardian.relation", "c.guardian_relation", "str"),
+    ("guardian.able_to_care", "c.guardian_able_to_care", "bool"),
+    ("guardianship_grade", "c.guardianship_grade", "str"),
+]
+_PARENT_COLUMNS: list[Column] = [
+    ("_pk", "p.id", "int"),
+    ("_child_pk", "p.child_id", "int"),
+    ("role", "p.role", "str"),
+    ("vital_status", "p.vital_status", "str"),
+    ("migrant_worker", "p.migrant_worker", "bool"),
+]
+_CONDITION_COLUMNS: list[Column] = [
+    ("_parent_pk", "pc.parent_id", "int"),
+    ("type", "pc.type", "str"),
+    ("category", "pc.disability_category", "str"),
+    ("grade", "pc.disability_grade", "int"),
+    ("illness", "pc.illness_name", "str"),
+    ("since", "pc.since", "date"),
+    ("until", "pc.until", "date"),
+    ("term_months", "pc.term_months", "int"),
+    ("police_accepted_on", "pc.police_accepted_on", "date"),
+    ("police_receipt", "pc.police_receipt", "bool"),
+    ("on", "pc.on", "date"),
+    ("supports_child", "pc.supports_child", "bool"),
+    ("evidence.kind", "pc.evidence_kind", "str"),
+    ("evidence.reference", "pc.evidence_reference", "str"),
+]
+_CONCERN_COLUMNS: list[Column] = [
+    ("_child_pk", "x.child_id", "int"),
+    ("type", "x.type", "str"),
+    ("substantiated", "x.substantiated", "bool"),
+    ("since", "x.since", "date"),
+]
+_RECEIVING_COLUMNS: list[Column] = [
+    ("_child_pk", "r.child_id", "int"),
+    ("programme", "r.programme", "str"),
+    ("monthly_amount", "r.monthly_amount", "float"),
+]
+
+
+def _quote(sql: str) -> str:
+    # `on` is a reserved word: quote the column (pc.on → pc."on").
+    return sql.replace("pc.on", 'pc."on"')
+
+
+def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
+    """The frames of every active child in `scope`, and each row's child pk (Int64)."""
+    where, params = scope.where("c")
+    children = read_frame(
+        query(
+            "SELECT",
+            _select(_CHILD_COLUMNS),
+            "FROM registry_child c LEFT JOIN registry_household h ON h.id = c.household_id",
+            "WHERE",
+            where,
+            "ORDER BY c.id",
+        ),
+        params,
+        _CHILD_COLUMNS,
+    )
+    children = children.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
+    rows = children.select(pl.col("_pk").alias("_child_pk"), pl.col("_row").alias("_child"))
+
+    parents = (
+        read_frame(
+            query(
+                "SELECT",
+                _select(_PARENT_COLUMNS),
+                "FROM registry_parent p JOIN registry_child c ON c.id = p.child_id",
+                "WHERE",
+                where,
+                "ORDER BY p.child_id,",
+                _role_order("p"),
+                ", p.id",
+            ),
+            params,
+            _PARENT_COLUMNS,
+        )
+        .join(rows, on="_child_pk", how="inner", maintain_order="left")
+        .with_row_index("_row")
+        .with_columns(pl.col("_row").cast(pl.Int64))
+    )
+    conditions = _conditions(where, params, parents)
+    concerns = _listed("registry_protectionconcern", "x", _CONCERN_COLUMNS, where, params, rows)
+    receiving = _listed("registry_receiving", "r", _RECEIVING_COLUMNS, where, params, rows)
+
+    derived = [_parent_role(parents, role) for role in ("father", "mother")]
+    child_frame = children.join(derived[0], on="_row", how="left", maintain_order="left").join(
+        derived[1], on="_row", how="left", maintain_order="left"
+    )
+    child_frame = child_frame.with_columns(
+        pl.col("_pk").cast(pl.String).alias("id"),
+        pl.col("father.recorded").fill_null(False),
+        pl.col("mother.recorded").fill_null(False),
+    )
+    frames = FactsFrames(
+        children=_conform(child_frame, "children"),
+        parents=_conform(parents, "parents"),
+        conditions=_conform(conditions, "conditions"),
+        concerns=_conform(concerns, "concerns"),
+        receiving=_conform(receiving, "receiving"),
+    )
+    return frames, children["_pk"]
+
+
+def _conditions(where: str, params: list[Any], parents: pl.DataFrame) -> pl.DataFrame:
+    frame = read_frame(
+        _quote(
+            query(
+                "SELECT",
+                _select(_CONDITION_COLUMNS),
+                "FROM registry_parentcondition pc JOIN registry_parent p ON p.id = pc.parent_id",
+                "JOIN registry_child c ON c.id = p.child_id",
+                "WHERE",
+                where,
+                "ORDER BY p.child_id,",
+                _role_order("p"),
+                ", p.id, pc.id",
+            )
+        ),
+        params,
+        _CONDITION_COLUMNS,
+    )
+    frame = frame.join(
+        parents.select(
+            pl.col("_pk").alias("_parent_pk"), pl.col("_row").alias("_parent"), "_child"
+        ),
+        on="_parent_pk",
+        how="inner",
+        maintain_order="left",
+    )
+    # A condition carries only the fields of its type, as in the facts document.
+    masked = []
+    for name in FRAME_SCHEMAS["conditions"]:
+        if name.startswith("_") or name == "type":
+            continue
+        field = name.split(".")[0]
+        types = [t for t, fields in CONDITION_FIELDS.items() if field in fields]
+        masked.append(pl.when(pl.col("type").is_in(types)).then(pl.col(name)).alias(name))
+    frame = frame.with_columns(masked)
+    # No evidence without its kind (export: evidence only when a kind is recorded).
+    return frame.with_columns(
+        pl.when(pl.col("evidence.kind").is_not_null())
+        .then(pl.col("evidence.reference"))
+        .alias("evidence.reference")
+    )
+
+
+def _listed(
+    table: str,
+    alias: str,
+    columns: list[Column],
+    where: str,
+    params: list[Any],
+    rows: pl.DataFrame,
+) -> pl.DataFrame:
+    frame = read_frame(
+        query(
+            "SELECT",
+            _select(columns),
+            "FROM",
+            table,
+            alias,
+            "JOIN registry_child c ON c.id =",
+            f"{alias}.child_id",
+            "WHERE",
+            where,
+            "ORDER BY",
+            f"{alias}.child_id, {alias}.id",
+        ),
+        params,
+        columns,
+    )
+    return frame.join(rows, on="_child_pk", how="inner", maintain_order="left")
+
+
+def _parent_role(parents: pl.DataFrame, role: str) -> pl.DataFrame:
+    """Per child row, its first parent with `role` as the derived `father.*`/`mother.*`."""
+    fields = [c for c in FRAME_SCHEMAS["parents"] if c != "_child"]
+    return (
+        parents.filter(pl.col("role") == role)
+        .group_by("_child", maintain_order=True)
+        .first()
+        .select(
+            pl.col("_child").alias("_row"),
+            pl.lit(True).alias(f"{role}.recorded"),
+            *[pl.col(f).alias(f"{role}.{f}") for f in fields],
+            pl.col("_row").alias(f"{role}._row"),
+        )
+    )
+
+
+def _conform(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Exactly the columns of FRAME_SCHEMAS[name], in order and type."""
+    schema = FRAME_SCHEMAS[name]
+    return frame.select(
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None)).cast(dtype).alias(c)
+            for c, dtype in schema.items()
+        ]
+    )
