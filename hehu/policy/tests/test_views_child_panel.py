@@ -116,3 +116,19 @@ def test_it_answers_404_for_a_child_outside_the_jurisdiction(client, director_el
     before = ChildClassification.objects.get(child=child).computed_at
     assert client.post(f"/children/{child.pk}/classify/").status_code == 404
     assert ChildClassification.objects.get(child=child).computed_at == before
+
+
+def test_it_shows_a_coverage_gap_with_its_need_signal(client, village_director):
+    # Mother in prison for 4 months only: below the 6-month threshold, no category.
+    child = ChildFactory(guardian_able_to_care=True)
+    mother = ParentFactory(child=child, role=Parent.Role.MOTHER, vital_status="alive")
+    ParentCondition.objects.create(
+        parent=mother, type="imprisoned", since=dt.date(2026, 1, 1), term_months=4
+    )
+    stored = child_classify(child=child)
+    assert stored is not None
+    assert stored.coverage_gap
+    html = page(client, village_director, child)
+    assert "保障缺口" in html
+    assert "父母一方被限制人身自由或失联，但未满6个月或期限未记录" in html
+    assert "不属于任何困境类别" in html
