@@ -15,6 +15,7 @@ from hehu.policy.services.policies import (
     policy_effective,
     policy_loaded,
 )
+from hehu.policy.services.population import population_run, population_run_create
 
 __all__ = [
     "Effective",
@@ -28,4 +29,6 @@ __all__ = [
     "policy_effective",
     "policy_for_child",
     "policy_loaded",
+    "population_run",
+    "population_run_create",
 ]
