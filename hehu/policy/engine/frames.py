@@ -125,8 +125,13 @@ def _flatten(
 
 def _frame(rows: list[list[Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Rows of plain values → a frame of `schema` (dates parsed from ISO text)."""
-    raw = {name: pl.String() if dtype == pl.Date() else dtype for name, dtype in schema.items()}
-    frame = pl.DataFrame(rows, schema=raw, orient="row")
+    # Column by column: much faster than Polars' row orientation.
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    series = [
+        pl.Series(name, values, dtype=pl.String() if dtype == pl.Date() else dtype)
+        for (name, dtype), values in zip(schema.items(), columns, strict=True)
+    ]
+    frame = pl.DataFrame(series)
     dates = [name for name, dtype in schema.items() if dtype == pl.Date()]
     if dates:
         frame = frame.with_columns(pl.col(dates).str.to_date("%Y-%m-%d"))
