@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hehu.policy.engine.model import Text
+from hehu.policy.policies import policy_status
 
 TEXT_SCHEMA = {
     "type": "object",
@@ -131,8 +132,6 @@ class PolicySummaryOutput(serializers.Serializer[Any]):
         return statuses.get(policy.ref, "approved")
 
     def get_timing(self, policy: Any) -> str:
-        from hehu.policy.policies import policy_status
-
         return policy_status(policy, self.context["today"])
 
 

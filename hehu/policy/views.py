@@ -132,7 +132,6 @@ def child_classification_panel(child: Child) -> dict[str, Any] | None:
     lang = _lang()
     umbrella_names = {u.code: u.name.get(lang) for u in policy.umbrellas} if policy else {}
     panel: dict[str, Any] = {
-        "stored": stored,
         "policy": ref,
         "as_of": stored.as_of,
         "umbrellas": [umbrella_names.get(code, code) for code in stored.umbrellas],
