@@ -40,8 +40,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hehu.policy.engine import functions  # noqa: E402
-from hehu.policy.engine.columnar import age_on_expr, compile_policy, in_force_expr  # noqa: E402
-from hehu.policy.engine.columnar import months_elapsed_expr  # noqa: E402
+from hehu.policy.engine.columnar import (  # noqa: E402
+    age_on_expr,
+    compile_policy,
+    in_force_expr,
+    months_elapsed_expr,  # noqa: E402
+)
 from hehu.policy.engine.frames import FRAME_SCHEMAS, FactsFrames  # noqa: E402
 from hehu.policy.engine.load import load_policy_file  # noqa: E402
 
