@@ -551,6 +551,9 @@ def test_it_counts_one_parent_away_and_the_other_without_capacity_as_left_behind
         ({"living_arrangement": "alone"}, True),
         ({"living_arrangement": "alone", "birth_date": "2009-04-01"}, False),
         ({"living_arrangement": "with_relatives"}, False),
+        # An adult is no longer a child at risk, whatever was recorded about them.
+        ({"guardianship_grade": "absent", "birth_date": "2007-04-01"}, False),
+        ({"guardianship_grade": "absent", "birth_date": "2007-04-02"}, True),
     ],
     ids=lambda v: json.dumps(v) if isinstance(v, dict) else str(v),
 )
