@@ -1,10 +1,12 @@
 """API routes of the policy engine, included by hehu.api.urls under /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from hehu.policy import api
 
 urlpatterns = [
+    path("", include("hehu.policy.lifecycle_api_urls")),
+    path("", include("hehu.policy.simulation.api_urls")),
     path("classify", api.ClassifyApi.as_view(), name="classify"),
     path("policies/", api.PolicyListApi.as_view(), name="policies"),
     path(

@@ -198,3 +198,6 @@ class CategoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"child {self.child_id} {self.kind} {self.category} on {self.on}"
+
+
+from hehu.policy.simulation.models import Simulation, SimulationChange  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Coverage gaps: children with a need signal and no category, for their director."""

@@ -1,0 +1,1 @@
+"""Simulating a draft policy over the registry: draft against the policies in force."""
