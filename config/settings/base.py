@@ -37,7 +37,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hehu.core.middleware.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, saving an unchanged session at most once a minute (idle expiry below).
+    "hehu.accounts.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,7 +108,12 @@ AXES_LOCKOUT_CALLABLE = "hehu.accounts.lockout.lockout_response"
 
 # Sessions expire after inactivity; the cookie never outlives the browser by default.
 SESSION_COOKIE_AGE = env_int("HEHU_SESSION_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry moves forward when a request comes more than this long after it last moved
+# (hehu.accounts.middleware.SessionMiddleware), not on every request: an idle session ends
+# SESSION_COOKIE_AGE after its last request, up to this much earlier.
+HEHU_SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "hehu.accounts.sessions"  # database sessions that record when written
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

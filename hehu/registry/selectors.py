@@ -133,9 +133,10 @@ HISTORY_VERBS = (Verb.CHILD_CREATED, Verb.CHILD_UPDATED, Verb.CHILD_MERGED)
 def child_history(*, child: Child) -> QuerySet[AuditEntry]:
     """The file's changes, newest first: created, updated and merged — including the
     history of files merged into this one, so nothing recorded about the child is lost."""
-    merged_ids = list(Child.objects.filter(merged_into=child).values_list("pk", flat=True))
+    # One query: the files' ids come from a subquery (the file and those merged into it).
+    files = Child.objects.filter(Q(pk=child.pk) | Q(merged_into=child)).values("pk")
     return (
-        AuditEntry.objects.filter(child_id__in=[child.pk, *merged_ids], verb__in=HISTORY_VERBS)
+        AuditEntry.objects.filter(child_id__in=files, verb__in=HISTORY_VERBS)
         .select_related("actor")
         .order_by("-at", "-id")
     )
