@@ -6,7 +6,6 @@ from hehu.policy import api
 
 urlpatterns = [
     path("", include("hehu.policy.lifecycle_api_urls")),
-    path("", include("hehu.policy.lifecycle_api_urls")),
     path("", include("hehu.policy.simulation.api_urls")),
     path("classify", api.ClassifyApi.as_view(), name="classify"),
     path("policies/", api.PolicyListApi.as_view(), name="policies"),
