@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -41,7 +41,7 @@ from hehu.policy.services.lifecycle import (
     version_replaced,
 )
 
-SIMULATION_PATH = "/policies/simulations/new/"
+SIMULATION = "policy:simulation_start"
 
 
 def _managing(user: Any) -> bool:
@@ -113,14 +113,11 @@ def diff_rows(lines: list[str]) -> list[dict[str, str]]:
 
 
 def _simulation_url(version: PolicyVersion) -> str:
-    """The simulation page (helper G's), if it is installed: /policies/simulations/new/."""
+    """The simulation page (hehu.policy.simulation), with this version proposed as the draft."""
     try:
-        match = resolve(SIMULATION_PATH)
-    except Resolver404:
+        return reverse(SIMULATION) + f"?draft={version.pk}"
+    except NoReverseMatch:
         return ""
-    if match.url_name == "detail":  # only the policy page's catch-all answered
-        return ""
-    return f"{SIMULATION_PATH}?draft={version.pk}"
 
 
 # -- pages ------------------------------------------------------------------------------------

@@ -196,3 +196,10 @@ def test_the_diff_shows_what_a_new_national_version_changes(client, shipped, nat
     html = client.get("/policies/cn-national/2027.1/lifecycle/").content.decode()
     assert '<span class="hh-new">+version: &quot;2027.1&quot;</span>' in html
     assert '<span class="hh-old">-version: &quot;2026.1&quot;</span>' in html
+
+
+def test_a_draft_links_to_its_simulation(client, shipped, sichuan_officer):
+    draft = policy_draft_create(actor=sichuan_officer, source=override_text())
+    client.force_login(sichuan_officer)
+    html = client.get(PAGE).content.decode()
+    assert f"/simulations/new/?draft={draft.pk}" in html
