@@ -33,6 +33,8 @@ from hehu.demo.writers import (
     tables_analyze,
     write_batch,
 )
+from hehu.policy.services.policies import policies_sync_shipped
+from hehu.policy.services.population import population_run, population_run_create
 from hehu.regions.demo import DEMO_COUNTIES, DEMO_PREFIX, demo_regions_create
 from hehu.regions.models import Region
 from hehu.regions.services import regions_load_national
@@ -73,6 +75,7 @@ class DemoReport:
     counts: dict[str, int] = field(default_factory=dict)
     without_id: int = 0
     seconds: float = 0.0
+    categories: dict[str, int] = field(default_factory=dict)  # children per category
 
 
 def demo_load(
@@ -101,6 +104,13 @@ def demo_load(
         batch = generator.generate(first=0, count=children)
         write_batch(batch)
         sequences_reset()
+    # The demo shows what the policy engine decided for every child (the child's page, the
+    # coverage-gap list), so the whole demo population is classified once, as a real
+    # population run recorded like any other.
+    policies_sync_shipped()
+    run = population_run_create(actor=None, as_of=as_of or timezone.localdate())
+    population_run(run=run)
+    report.categories = dict(run.counts)
     report.counts = batch.counts()
     report.without_id = batch.without_id
     report.seconds = time.perf_counter() - started

@@ -85,3 +85,15 @@ def test_the_command_prints_what_it_loaded_and_the_demo_accounts(db):
     call_command("demo_load", "--if-empty", stdout=out)
     assert "nothing loaded" in out.getvalue()
     assert Child.objects.count() == 40
+
+
+def test_it_classifies_every_demo_child_under_the_policy_in_force(loaded):
+    from hehu.policy.models import ChildClassification, PopulationRun
+
+    run = PopulationRun.objects.get()
+    assert run.status == PopulationRun.Status.DONE
+    assert run.as_of == AS_OF
+    assert ChildClassification.objects.count() == 300
+    # The demo over-samples the rare categories: the first two must be there.
+    assert loaded.categories["orphan"] > 0
+    assert loaded.categories["de_facto_unattended"] > 0

@@ -58,6 +58,8 @@ class Command(BaseCommand):
                     f"received; {report.regions_created} demo townships/villages created."
                 )
             )
+            by_category = ", ".join(f"{code} {n}" for code, n in report.categories.items())
+            self.stdout.write(f"Classified under the policy in force: {by_category}.")
         self.stdout.write(f"Demo accounts (DEMO ONLY), password {DEMO_PASSWORD}:")
         for username, role, jurisdiction in demo_accounts():
             self.stdout.write(f"  {username:<17} {role:<12} {jurisdiction}")
