@@ -30,6 +30,7 @@ from hehu.policy.services.lifecycle import (
     drafts_awaiting,
     jurisdiction_covers,
     may,
+    policies_stored,
     policy_approve,
     policy_draft_create,
     policy_draft_update,
@@ -53,6 +54,7 @@ def _version_or_404(user: Any, policy_id: str, version: str) -> PolicyVersion:
     for the policy officers of their jurisdiction (hidden and missing look alike)."""
     if not has_perm(user, Perm.VIEW_POLICY):
         raise PermissionDenied
+    policies_stored()
     found = (
         PolicyVersion.objects.select_related("created_by", "reviewed_by", "approved_by")
         .filter(policy_id=policy_id, version=version)

@@ -238,3 +238,59 @@ def test_each_role_reaches_the_policy_engine_only_with_its_permission(
         expected = 200 if has_perm(user, Perm(perm)) else 403
         assert response.status_code == expected, (user.role, path)
         client.logout()
+
+
+# The policy lifecycle (drafts, review, approval): read with view_policy, act with the policy
+# office's permissions (either one) within one's jurisdiction.
+OFFICE = ("draft_policy", "approve_policy")
+LIFECYCLE_PAGES = [
+    ("/policies/drafts/", OFFICE),
+    ("/policies/drafts/new/", ("draft_policy",)),
+    ("/api/v1/policies/drafts/", OFFICE),
+    ("/policies/cn-national/2026.1/lifecycle/", ("view_policy",)),
+]
+SICHUAN_OVERRIDE = """hehu_policy: 1
+id: cn-51
+version: "2026.1"
+jurisdiction: "51"
+extends: cn-national@2026.1
+effective_from: 2026-01-01
+title: {zh: 四川省困境儿童认定, en: Children in distress (Sichuan)}
+"""
+
+
+@pytest.mark.parametrize(("path", "perms"), LIFECYCLE_PAGES, ids=lambda v: str(v))
+def test_each_role_reaches_the_policy_lifecycle_only_with_its_permission(
+    path, perms, world, client
+):
+    from hehu.accounts.permissions import Perm, has_perm
+
+    for user in personas(None):
+        client.force_login(user)
+        expected = 200 if any(has_perm(user, Perm(p)) for p in perms) else 403
+        assert client.get(path).status_code == expected, (user.role, path)
+        client.logout()
+
+
+def test_only_the_policy_office_of_the_province_drafts_and_reviews_its_override(world, client):
+    from hehu.accounts.permissions import Perm, has_perm
+    from hehu.policy.models import PolicyVersion
+
+    users = personas(None)
+    author = make_user(Role.PROVINCE_ANALYST, INSIDE_VILLAGE[:2], username="m_author")
+    client.force_login(author)
+    created = client.post(
+        "/api/v1/policies/drafts/", SICHUAN_OVERRIDE, content_type="application/yaml"
+    )
+    assert created.status_code == 201, created.json()
+    refused = [u for u in users if not has_perm(u, Perm.DRAFT_POLICY)]
+    [officer] = [u for u in users if has_perm(u, Perm.DRAFT_POLICY)]
+    for user in refused:
+        client.force_login(user)
+        response = client.post("/api/v1/policies/cn-51/2026.1/review/", {})
+        assert response.status_code == 403, user.role
+    assert PolicyVersion.objects.get(policy_id="cn-51").status == "draft"
+    client.force_login(officer)
+    response = client.post("/api/v1/policies/cn-51/2026.1/review/", {})
+    assert response.status_code == 200, response.json()
+    assert PolicyVersion.objects.get(policy_id="cn-51").status == "reviewed"

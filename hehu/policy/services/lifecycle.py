@@ -182,6 +182,11 @@ def policy_text_checked(*, source: str, file_name: str) -> Policy:
         raise PolicyDraftInvalid(errors.problems) from errors
 
 
+def policies_stored() -> None:
+    """The shipped policies are stored (synced on first use, like policies_in_force)."""
+    _ensure_shipped()
+
+
 def _ensure_shipped() -> None:
     """The shipped policies are stored before the first draft, so that overrides find their
     base and a draft cannot take a shipped version's id and number."""
