@@ -203,3 +203,10 @@ def test_a_draft_links_to_its_simulation(client, shipped, sichuan_officer):
     client.force_login(sichuan_officer)
     html = client.get(PAGE).content.decode()
     assert f"/simulations/new/?draft={draft.pk}" in html
+
+
+def test_the_policy_page_links_its_history_and_the_drafts(client, shipped, sichuan_officer):
+    client.force_login(sichuan_officer)
+    html = client.get("/policies/cn-national/2026.1/").content.decode()
+    assert "/policies/cn-national/2026.1/lifecycle/" in html
+    assert "/policies/drafts/" in html
