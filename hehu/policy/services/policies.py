@@ -9,6 +9,7 @@ approved version is picked up by the next classification without a restart.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from dataclasses import dataclass
@@ -126,7 +127,7 @@ def policy_set_loaded(
     versions: list[PolicyVersion],
 ) -> tuple[PolicySet, dict[str, PolicyVersion]]:
     """These stored versions loaded (overrides merged into their bases), with a ref index."""
-    key = tuple(sorted((v.pk, v.sha256) for v in versions))
+    key = tuple(sorted((v.pk, f"{v.sha256}:{v.effective_from}:{v.effective_to}") for v in versions))
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None:
@@ -139,6 +140,11 @@ def policy_set_loaded(
         if version.jurisdiction != NATIONAL and base is None:
             base = _base_of(version)
         policy = load_policy_text(version.source, file=version.ref, base=base)
+        # The stored period governs: an approval may set a later start than the file's,
+        # and retiring a version ends it on its last day.
+        policy = dataclasses.replace(
+            policy, effective_from=version.effective_from, effective_to=version.effective_to
+        )
         if version.jurisdiction == NATIONAL:
             bases[version.ref] = policy
         loaded.append(policy)
@@ -174,8 +180,14 @@ def policies_in_force() -> tuple[PolicySet, dict[str, PolicyVersion]]:
                 _sync(shipped_policy_dir())
         except IntegrityError:
             pass  # another process synced them at the same moment
-    approved = list(PolicyVersion.objects.filter(status=PolicyVersion.Status.APPROVED))
-    return policy_set_loaded(approved)
+    # Retired versions stay: they are bounded by their last day and still answer for the
+    # dates they governed.
+    in_force = list(
+        PolicyVersion.objects.filter(
+            status__in=[PolicyVersion.Status.APPROVED, PolicyVersion.Status.RETIRED]
+        )
+    )
+    return policy_set_loaded(in_force)
 
 
 def policy_effective(*, region_code: str, on: dt.date) -> Effective:

@@ -363,11 +363,6 @@ def test_a_draft_is_never_in_force(shipped, sichuan_officer, sichuan_reviewer):
     assert effective.version.ref == "cn-national@2026.1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policies_in_force reads the dates in the YAML, not the approved effective_from "
-    "(services/policies.py, owned by E1)",
-)
 def test_an_approval_dated_after_the_texts_date_applies_from_the_approval_date(
     shipped, national_officer, national_reviewer
 ):
@@ -448,11 +443,6 @@ def test_the_diff_is_against_the_version_replaced_or_the_base(
     assert version_replaced(override) == replaced  # a first override: its base
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policies_in_force leaves out retired versions altogether instead of bounding them "
-    "by their effective_to (services/policies.py, owned by E1)",
-)
 def test_a_retired_override_still_applies_until_its_last_day(
     shipped, sichuan_officer, sichuan_reviewer
 ):
