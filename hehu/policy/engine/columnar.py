@@ -25,12 +25,12 @@ from typing import Any, Literal, cast
 
 import polars as pl
 
-from hehu.policy.engine import ast, model
+from hehu.policy.engine import ast, functions, model
 from hehu.policy.engine.errors import PolicyErrors, PolicyProblem
 from hehu.policy.engine.frames import FactsFrames
 from hehu.policy.engine.types import STRUCTS, Type
 
-StepOp = Literal["gather", "exists", "all", "exists_one", "count"]
+StepOp = Literal["let", "gather", "exists", "all", "exists_one", "count"]
 
 _DTYPES: dict[str, pl.DataType] = {
     "bool": pl.Boolean(),
@@ -129,6 +129,8 @@ class Step:
 
     `gather`: target[index] are rows of source (nullable: a parent not recorded).
     aggregates: source[index] are rows of target; the body's truth is counted per row.
+    `let`: `expr` materialised as a column of its own frame (source is target), so that a
+    predicate called from many places is computed once.
     """
 
     name: str
@@ -194,29 +196,88 @@ def months_elapsed_expr(since: pl.Expr, on: pl.Expr) -> pl.Expr:
     return pl.when(months < 0).then(0).otherwise(months)
 
 
+def _month_index(date: pl.Expr) -> pl.Expr:
+    """Months since year 0 (year * 12 + month - 1): the month arithmetic of add_months."""
+    return date.dt.year().cast(pl.Int32) * 12 + date.dt.month().cast(pl.Int32) - 1
+
+
+def before_term_end(since: pl.Expr, months: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """`on < add_months(since, months)`, without building a date.
+
+    The corresponding day falls in month `m = index(since) + months`; `on` is before it when
+    `on`'s month is earlier, or when it is that month and `on`'s day is before both `since`'s
+    day and the month's last day (a day past the month's end is its last day, CC art. 202).
+    """
+    on_index = _month_index(on)
+    term_index = _month_index(since) + months.cast(pl.Int32)
+    on_day = on.dt.day().cast(pl.Int32)
+    last = _days_in_month(on.dt.year().cast(pl.Int32), on.dt.month().cast(pl.Int32))
+    same_month = (on_index == term_index) & (on_day < since.dt.day().cast(pl.Int32))
+    return (on_index < term_index) | (same_month & (on_day < last))
+
+
 def in_force_expr(column: Callable[[str], pl.Expr], on: pl.Expr) -> pl.Expr:
     """functions.in_force, column-wise; `column(field)` reads a field of the condition.
 
-    Null when `on` is null (the evaluator's null argument → null result).
+    The end is `until` (inclusive), else the day before `add_months(since, term_months)`,
+    else open. Null when `on` is null (the evaluator's null argument → null result).
     """
-    start = pl.coalesce(column("since"), column("on"), column("police_accepted_on"))
-    until = column("until")
-    end = (
+    since, term, until = column("since"), column("term_months"), column("until")
+    start = pl.coalesce(since, column("on"), column("police_accepted_on"))
+    not_ended = (
         pl.when(until.is_not_null())
-        .then(until)
-        .otherwise(add_months_expr(column("since"), column("term_months")))
+        .then(on <= until)
+        .when(since.is_not_null() & term.is_not_null())
+        .then(before_term_end(since, term, on))
+        .otherwise(True)
     )
-    holds = (start <= on) & (end.is_null() | (on <= end))
     return (
         pl.when(on.is_null())
         .then(pl.lit(None, pl.Boolean))
         .when(start.is_null())
         .then(False)
-        .otherwise(holds)
+        .otherwise((start <= on) & not_ended)
     )
 
 
+_MONOTONE_HELPERS: dict[str, Callable[[dt.date, dt.date], int]] = {
+    "age_on": functions.age_on,
+    "months_elapsed": functions.months_elapsed,
+}
+
+
+def _threshold(helper: str, on: dt.date, k: int) -> dt.date | bool | None:
+    """The last date `d` with `helper(d, on) >= k` — both helpers fall as `d` grows, so
+    `helper(d, on) >= k` exactly when `d <= threshold`. True when every date qualifies,
+    None when the threshold lies outside the dates Python can represent (then the caller
+    computes the helper instead). Found with the reference functions themselves."""
+    function = _MONOTONE_HELPERS[helper]
+    if helper == "months_elapsed" and k <= 0:
+        return True  # never negative
+    day = dt.timedelta(days=1)
+    try:
+        if helper == "age_on":
+            guess = dt.date(on.year - k, on.month, min(on.day, 28))
+        else:
+            guess = functions.add_months(on, -k)
+        for _ in range(100):
+            if function(guess, on) >= k:
+                break
+            guess -= day
+        else:
+            return None
+        for _ in range(100):
+            if function(guess + day, on) < k:
+                return guess
+            guess += day
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
 # -- lowering -----------------------------------------------------------------------------
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}  # `k < x` is `x > k`
 
 
 def truth(value: Value) -> pl.Expr:
@@ -301,8 +362,16 @@ class _Lowering:
         return name
 
     def derived(self, name: str, scope: Scope, kind: str) -> Value:
-        step = next(s for s in reversed(self.steps) if s.name == name)
+        step = self.steps[int(name[2:])]
         return Value(pl.col(name), scope, kind, step.depth)
+
+    def let(self, value: Value) -> Value:
+        """`value` as a column of its frame, computed once per distinct expression."""
+        if value.scope is None or value.expr.meta.is_column():
+            return value
+        frame = value.scope.frame
+        name = self.step("let", frame, frame, "", value)
+        return self.derived(name, value.scope, value.kind)
 
     def lift(self, value: Value, scope: Scope | None, node: ast.Expr) -> Value:
         """`value` brought into `scope` (an inner scope of value's), row by row."""
@@ -413,7 +482,7 @@ class _Lowering:
         predicate = self.policy.predicates.get(name)
         if predicate is not None and not predicate.args:
             if name not in self._predicates:
-                self._predicates[name] = self.value(predicate.expr, {})
+                self._predicates[name] = self.let(self.value(predicate.expr, {}))
             return self._predicates[name]
         raise _NotCompilable(node, f"unknown name '{name}'", f"未知的名称“{name}”")
 
@@ -491,6 +560,10 @@ class _Lowering:
     def binary(self, node: ast.Binary, env: Mapping[str, Lowered]) -> Value:
         if node.op == "in":
             return self.membership(node, env)
+        if node.op in _FLIPPED:
+            compared = self.helper_comparison(node, env)
+            if compared is not None:
+                return compared
         if node.op in ("==", "!=") and _is_null(node.left) != _is_null(node.right):
             # `x == null`: whether x is recorded — also for a record (`disability == null`).
             other = self.lower(node.right if _is_null(node.left) else node.left, env)
@@ -518,6 +591,68 @@ class _Lowering:
         if node.op == "*":
             return Value(a * b, scope, kind, depth)
         return Value(_divide(node.op, a, b, both_int), scope, kind, depth)
+
+    def helper_comparison(self, node: ast.Binary, env: Mapping[str, Lowered]) -> Value | None:
+        """`age_on(d, D) < k`, `months_elapsed(d, D) >= k`… with a constant date D and a
+        constant k, as one comparison of `d` with a date found once (see `_threshold`)."""
+        op: str = node.op
+        call, other = node.left, node.right
+        if not self.monotone_call(call):
+            op, call, other = _FLIPPED[op], node.right, node.left
+        if not (isinstance(call, ast.Call) and self.monotone_call(call)):
+            return None
+        k, on = self.constant(other, env), self.constant(call.args[1], env)
+        if not isinstance(k, int) or isinstance(k, bool) or not isinstance(on, dt.date):
+            return None
+        # helper >= k, or helper >= k + 1 for `>`; `<` and `<=` are their negations.
+        least = k + 1 if op in (">", "<=") else k
+        threshold = _threshold(call.function, on, least)
+        if threshold is None:
+            return None
+        date = self.value(call.args[0], env)
+        if threshold is True:
+            reached = date.expr.is_not_null()
+        else:
+            reached = (date.expr <= pl.lit(threshold, pl.Date)).fill_null(False)
+        if op in ("<", "<="):
+            reached = date.expr.is_not_null() & ~reached
+        return Value(reached, date.scope, "bool", date.depth)
+
+    def monotone_call(self, node: ast.Expr) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and node.target is None
+            and node.function in _MONOTONE_HELPERS
+            and node.function not in self.policy.predicates
+            and len(node.args) == 2
+        )
+
+    def constant(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Any:
+        """The value of `node` when it is the same for every child (else None): a literal,
+        `as_of`, `date("…")`, or a parameter with no regional value."""
+        if isinstance(node, ast.Literal):
+            return node.value
+        if isinstance(node, ast.Ident) and node.name == "as_of" and "as_of" not in env:
+            return self.as_of
+        if (
+            isinstance(node, ast.Call)
+            and node.function == "date"
+            and node.target is None
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Literal)
+            and isinstance(node.args[0].value, str)
+        ):
+            return dt.date.fromisoformat(node.args[0].value)
+        if (
+            isinstance(node, ast.Select)
+            and isinstance(node.operand, ast.Ident)
+            and node.operand.name == "params"
+            and "params" not in env
+        ):
+            param = self.parameter(node)
+            if param.choices and not any(region for region, _ in param.choices):
+                return param.choices[0][1]
+        return None
 
     def presence(self, lowered: Lowered, node: ast.Expr) -> Value:
         """Whether a value (or a record) is recorded."""
@@ -620,12 +755,12 @@ class _Lowering:
             a, b = values[0].expr, values[1].expr
             depth = max(v.depth for v in values)
             if name == "age_on":
-                return Value(age_on_expr(a, b), scope, "int", depth)
+                return self.let(Value(age_on_expr(a, b), scope, "int", depth))
             if name == "add_months":
-                return Value(add_months_expr(a, b), scope, "date", depth)
-            return Value(months_elapsed_expr(a, b), scope, "int", depth)
+                return self.let(Value(add_months_expr(a, b), scope, "date", depth))
+            return self.let(Value(months_elapsed_expr(a, b), scope, "int", depth))
         if name == "in_force" and len(node.args) == 2:
-            return self.in_force(node, env)
+            return self.let(self.in_force(node, env))
         predicate = self.policy.predicates.get(name)
         if predicate is not None and len(predicate.args) == len(node.args):
             # Inlined: the body sees its arguments only, never the caller's variables.
@@ -633,7 +768,7 @@ class _Lowering:
                 arg_name: self.lower(arg, env)
                 for (arg_name, _), arg in zip(predicate.args, node.args, strict=True)
             }
-            return self.value(predicate.expr, bound)
+            return self.let(self.value(predicate.expr, bound))
         raise _NotCompilable(node, f"the function '{name}' cannot be compiled", "该函数无法编译")
 
     def in_force(self, node: ast.Call, env: Mapping[str, Lowered]) -> Value:
@@ -796,7 +931,9 @@ def run_steps(steps: list[Step], frames: FactsFrames) -> dict[str, pl.DataFrame]
             for step in group:
                 body = computed[step.name]
                 into = tables[step.target]
-                if step.op == "gather":
+                if step.op == "let":
+                    column = body
+                elif step.op == "gather":
                     column = body.gather(into[step.index])
                 else:
                     column = _aggregate(step.op, body, tables[source][step.index], into.height)

@@ -62,15 +62,17 @@ def condition_start(condition: Mapping[str, Any]) -> dt.date | None:
 def condition_end(condition: Mapping[str, Any]) -> dt.date | None:
     """The last day a condition is in force, or None when it is open-ended.
 
-    `until` when given; else `add_months(since, term_months)` when both are given (a
-    3-year sentence from 2024-03-01 runs to 2027-03-01 inclusive); else open.
+    `until` when given; else, when both `since` and `term_months` are given, the day before
+    `add_months(since, term_months)`: a term ends the day before its corresponding day, as
+    Chinese judgments write it — 36 months from 2024-03-01 runs 自2024年3月1日起至2027年2月28日止
+    (the last day is in force); else open.
     """
     until = condition.get("until")
     if until is not None:
         return until
     since, term = condition.get("since"), condition.get("term_months")
     if since is not None and term is not None:
-        return add_months(since, term)
+        return add_months(since, term) - dt.timedelta(days=1)
     return None
 
 

@@ -302,8 +302,9 @@ def test_it_adds_months_to_the_last_day_of_a_short_month() -> None:
 
 def test_it_holds_a_term_in_force_to_its_last_day() -> None:
     source = "mother.conditions.exists(c, c.type == 'imprisoned' && in_force(c, as_of))"
-    assert holds(source, as_of=dt.date(2027, 3, 1))
-    assert not holds(source, as_of=dt.date(2027, 3, 2))
+    # 36 months from 2024-03-01: 自2024年3月1日起至2027年2月28日止
+    assert holds(source, as_of=dt.date(2027, 2, 28))
+    assert not holds(source, as_of=dt.date(2027, 3, 1))
     assert not holds(source, as_of=dt.date(2024, 2, 29))
 
 

@@ -137,8 +137,13 @@ def test_it_starts_a_condition_on_since_then_on_then_police_accepted_on() -> Non
     assert condition_start({"type": "imprisoned", "since": None}) is None
 
 
-def test_it_ends_a_condition_on_until_else_on_its_term() -> None:
-    assert condition_end({"since": D(2024, 3, 1), "term_months": 36}) == D(2027, 3, 1)
+def test_it_ends_a_condition_on_until_else_the_day_before_its_term_is_up() -> None:
+    # 自2024年3月1日起至2027年2月28日止
+    assert condition_end({"since": D(2024, 3, 1), "term_months": 36}) == D(2027, 2, 28)
+    assert condition_end({"since": D(2023, 3, 1), "term_months": 12}) == D(2024, 2, 29)
+    assert condition_end({"since": D(2025, 1, 1), "term_months": 6}) == D(2025, 6, 30)
+    assert condition_end({"since": D(2025, 12, 15), "term_months": 1}) == D(2026, 1, 14)
+    assert condition_end({"since": D(2025, 3, 1), "term_months": 0}) == D(2025, 2, 28)
     until = {"since": D(2024, 3, 1), "term_months": 36, "until": D(2025, 1, 1)}
     assert condition_end(until) == D(2025, 1, 1)
     assert condition_end({"since": D(2024, 3, 1)}) is None
@@ -148,14 +153,24 @@ def test_it_ends_a_condition_on_until_else_on_its_term() -> None:
 @pytest.mark.parametrize(
     ("condition", "on", "expected"),
     [
-        # a 36-month term from 2024-03-01 runs to 2027-03-01 inclusive
+        # a 36-month term from 2024-03-01 runs to 2027-02-28 inclusive (the day before the
+        # corresponding day): 自2024年3月1日起至2027年2月28日止
         ({"since": D(2024, 3, 1), "term_months": 36}, D(2024, 2, 29), False),
         ({"since": D(2024, 3, 1), "term_months": 36}, D(2024, 3, 1), True),
-        ({"since": D(2024, 3, 1), "term_months": 36}, D(2027, 3, 1), True),
-        ({"since": D(2024, 3, 1), "term_months": 36}, D(2027, 3, 2), False),
-        # a term from 31 August ends on the last day of the month that has no 31st
-        ({"since": D(2024, 8, 31), "term_months": 6}, D(2025, 2, 28), True),
-        ({"since": D(2024, 8, 31), "term_months": 6}, D(2025, 3, 1), False),
+        ({"since": D(2024, 3, 1), "term_months": 36}, D(2027, 2, 28), True),
+        ({"since": D(2024, 3, 1), "term_months": 36}, D(2027, 3, 1), False),
+        # ending in a leap February: the 29th is its last day
+        ({"since": D(2023, 3, 1), "term_months": 12}, D(2024, 2, 29), True),
+        ({"since": D(2023, 3, 1), "term_months": 12}, D(2024, 3, 1), False),
+        # from the 15th: the 14th of the last month is the last day
+        ({"since": D(2025, 1, 15), "term_months": 6}, D(2025, 7, 14), True),
+        ({"since": D(2025, 1, 15), "term_months": 6}, D(2025, 7, 15), False),
+        # a term from 31 August: the corresponding day is the month's last (28 February),
+        # so the term's last day is the day before it
+        ({"since": D(2024, 8, 31), "term_months": 6}, D(2025, 2, 27), True),
+        ({"since": D(2024, 8, 31), "term_months": 6}, D(2025, 2, 28), False),
+        # a term of 0 months is never in force
+        ({"since": D(2025, 3, 1), "term_months": 0}, D(2025, 3, 1), False),
         # `until` is inclusive and wins over the term
         ({"since": D(2024, 3, 1), "until": D(2025, 1, 1), "term_months": 36}, D(2025, 1, 1), True),
         ({"since": D(2024, 3, 1), "until": D(2025, 1, 1), "term_months": 36}, D(2025, 1, 2), False),

@@ -290,11 +290,12 @@ def test_it_holds_a_restriction_from_its_start_date_not_the_day_before():
 
 
 def test_it_ends_a_restriction_without_until_on_the_last_day_of_its_term():
-    # 6 months from 2024-10-01 end on 2025-04-01 (add_months, inclusive).
+    # 6 months from 2024-10-01 end on 2025-03-31, the day before the corresponding day
+    # (自2024年10月1日起至2025年3月31日止).
     facts = rule_b_child(restriction("imprisoned", "2024-10-01", 6))
 
-    assert is_in(facts, "de_facto_unattended", D(2025, 4, 1))
-    assert not is_in(facts, "de_facto_unattended", D(2025, 4, 2))
+    assert is_in(facts, "de_facto_unattended", D(2025, 3, 31))
+    assert not is_in(facts, "de_facto_unattended", D(2025, 4, 1))
 
 
 # -- de facto unattended: rules A and B ----------------------------------------------------
