@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import time
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.core.errors import PermissionRefused, ValidationFailed
-from hehu.policy.engine.columnar import compile_policy
+from hehu.policy.engine.columnar import CompiledPolicy, compile_policy
 from hehu.policy.engine.frames import FactsFrames
 from hehu.policy.engine.load import PolicyNotFound
 from hehu.policy.engine.model import NATIONAL, Policy
@@ -181,7 +182,7 @@ def _execute(simulation: Simulation) -> None:
     lap("build_frames")
     result = simulate_frames(frames, draft, groups, simulation.as_of, lap=lap)
     compared = result.compared.with_columns(pks.alias("child_id"))
-    summary = summarise(compared, result.codes)
+    levels = summary_json(compared, result.codes)
     lap("aggregate")
     changes = change_rows(compared, result.codes)
     SimulationChange.objects.filter(simulation=simulation).delete()
@@ -193,15 +194,22 @@ def _execute(simulation: Simulation) -> None:
         {"code": code, "zh": names[code].name.zh, "en": names[code].name.en}
         for code in result.codes
     ]
-    simulation.summary = {
-        "baseline": sorted({g.policy.ref for g in groups}),
-        "draft": draft.ref,
-        "levels": summary,
-    }
+    head = json.dumps({"baseline": sorted({g.policy.ref for g in groups}), "draft": draft.ref})
+    _store_summary(simulation, head[:-1] + ', "levels": ' + levels + "}")
     simulation.children = frames.children.height
     simulation.timings = timings
     simulation.status, simulation.finished_at = Simulation.Status.DONE, timezone.now()
     simulation.save()
+
+
+def _store_summary(simulation: Simulation, text: str) -> None:
+    """Store the summary's JSON text as it is (not parsed into Python objects and dumped
+    again); the model reads it back on first access."""
+    table = Simulation._meta.db_table
+    cast = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET summary = {cast} WHERE id = %s", [text, simulation.pk])  # noqa: S608 - constant table name
+    simulation.__dict__.pop("summary", None)  # deferred: loaded again when read
 
 
 def _baseline_categories(groups: list[_Group]) -> list[Any]:
@@ -296,6 +304,7 @@ def _baseline_run(
         return out.select(_in_columns(out, groups[0].policy, codes))
     region = frames.children["region_code"]
     parts: list[pl.DataFrame] = []
+    compiled: dict[str, CompiledPolicy] = {}  # provinces without an override share one
     for group in groups:
         if group.prefix:
             keep = region.str.starts_with(group.prefix)
@@ -307,7 +316,9 @@ def _baseline_run(
         if not keep.any():
             continue
         rows = pl.int_range(len(region), dtype=pl.Int64, eager=True).filter(keep)
-        out = compile_policy(group.policy).run(frames_subset(frames, keep), as_of)
+        if group.policy.ref not in compiled:
+            compiled[group.policy.ref] = compile_policy(group.policy)
+        out = compiled[group.policy.ref].run(frames_subset(frames, keep), as_of)
         parts.append(
             out.select(_in_columns(out, group.policy, codes)).with_columns(rows.alias("_row"))
         )
@@ -378,29 +389,37 @@ def _moves(codes: list[str]) -> list[pl.Expr]:
 
 def summarise(compared: pl.DataFrame, codes: list[str]) -> dict[str, dict[str, Any]]:
     """{level: {region prefix: {"_n": children, code: [current, draft, entered, left]}}}."""
+    loaded: dict[str, dict[str, Any]] = json.loads(summary_json(compared, codes))
+    return loaded
+
+
+def summary_json(compared: pl.DataFrame, codes: list[str]) -> str:
+    """The summary as JSON text, written by Polars: a Python object per village would cost
+    more than the whole classification, so the text is stored as it is."""
     counted = compared.lazy().with_columns(_moves(codes))
+    kinds = ("cur", "new", "ent", "left")
     sums = [pl.len().alias("_n")]
     for c in codes:
-        sums += [
-            pl.col(f"{kind}.{c}").sum().cast(pl.Int64).alias(f"{kind}.{c}")
-            for kind in ("cur", "new", "ent", "left")
-        ]
-    frames = [
+        sums += [pl.col(f"{kind}.{c}").sum().cast(pl.Int64).alias(f"{kind}.{c}") for kind in kinds]
+    parts: list[pl.Expr] = [pl.lit('"'), pl.col("_region"), pl.lit('":{"_n":'), pl.col("_n")]
+    for c in codes:
+        parts.append(pl.lit(f',"{c}":['))
+        for i, kind in enumerate(kinds):
+            parts += [pl.lit(",") if i else pl.lit(""), pl.col(f"{kind}.{c}")]
+        parts.append(pl.lit("]"))
+    parts.append(pl.lit("}"))
+    levels = [
         counted.group_by(pl.col("region_code").str.slice(0, level).alias("_region"))
         .agg(sums)
-        .with_columns(pl.lit(level).alias("_level"))
+        .sort("_region")
+        .select(pl.concat_str(parts).str.join(",").alias("json"))
         for level in LEVELS
     ]
-    aggregated = pl.concat(pl.collect_all(frames))
-    summary: dict[str, dict[str, Any]] = {str(level): {} for level in LEVELS}
-    names = aggregated.columns
-    for row in aggregated.iter_rows():
-        values = dict(zip(names, row, strict=True))
-        cells: dict[str, Any] = {"_n": values["_n"]}
-        for c in codes:
-            cells[c] = [values[f"{kind}.{c}"] for kind in ("cur", "new", "ent", "left")]
-        summary[str(values["_level"])][values["_region"] or ""] = cells
-    return {level: dict(sorted(rows.items())) for level, rows in summary.items()}
+    texts = [frame.item() if frame.height else "" for frame in pl.collect_all(levels)]
+    document = ",".join(
+        f'"{level}":{{{text or ""}}}' for level, text in zip(LEVELS, texts, strict=True)
+    )
+    return "{" + document + "}"
 
 
 def change_rows(compared: pl.DataFrame, codes: list[str]) -> pl.DataFrame:

@@ -72,7 +72,7 @@ class SimulationForm(forms.Form):
 @require_GET
 def simulation_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, Perm.VIEW_POLICY)
-    simulations = simulations_visible_to(user=request.user)[:50]
+    simulations = simulations_visible_to(user=request.user).defer("summary")[:50]
     return render(
         request,
         "policy/simulation_list.html",
