@@ -142,7 +142,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"as of {AS_OF.isoformat()}, {os.cpu_count()} cores, polars {pl.__version__}")
     steps = ["draft", "baseline", "compare", "aggregate", "changes", "total"]
-    print(f"{'children':>10} " + " ".join(f"{s:>9}" for s in steps) + "   regions  changes  peak")
+    print(f"{'children':>10} " + " ".join(f"{s:>9}" for s in steps) + "   regions  changed  peak")
     for n in args.children:
         row = measure(n, args.by_province)
         times = " ".join(f"{float(row[s]):>8.3f}s" for s in steps)  # type: ignore[arg-type]
