@@ -2,15 +2,22 @@
 concurrent clients driven by wrk (Debian package `wrk`, a C load generator; a Lua script
 carries the session cookie, rotates paths and counts non-200 answers).
 
-    .venv/bin/python bench/http_load.py --duration 30 --connections 20
+    .venv/bin/python bench/http_load.py --duration 30 --connections 20 --think-ms 1000,0
 
-Needs a population in the benchmark database (bench/generate_population.py). Signs in a
-county civil-affairs officer of the county with most children and measures, for N seconds
-each: the first page of the county's child list with a filter (API and web page) and a
-child's detail (API and web page, over 500 different children of the county). Prints
-p50/p95/p99 latency, throughput and errors per scenario. By default every client sends its
-next request as soon as the last one is answered (closed loop, the server's capacity);
-`--think-ms 1000` makes each client pause a second between requests, like people.
+Needs a population in the benchmark database (bench/generate_population.py). Migrates it,
+signs in a county civil-affairs officer of the county with most children and measures, for
+N seconds each: the first page of the county's child list with a filter (API and web page)
+and a child's detail (API and web page, over 500 different children of the county). Prints
+p50/p95/p99 latency, throughput and errors per scenario, with the load average (other work
+on the machine shows there). `--think-ms 1000` makes each client pause a second between
+requests, like people; 0 is a closed loop (each client sends its next request as soon as
+the last is answered: the server's capacity); a comma-separated list runs each in turn.
+
+The server runs config.settings.bench: production settings (DEBUG off, PostgreSQL, an
+audit entry written for every view of a file, sessions in the database written at most
+once a minute — hehu.accounts.middleware) with plain HTTP allowed on loopback.
+For the CPU each request costs, independent of the machine's load, see
+`bench/explain_list.py --cpu`.
 """
 
 from __future__ import annotations
@@ -129,10 +136,12 @@ def bench_user_and_targets(county: str | None) -> tuple[str, list[int]]:
     return county, ids
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, workers: int, worker_class: str
+) -> subprocess.Popen[bytes]:
     command = [
         PYTHON, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--log-level", "warning",
+        "--workers", str(workers), "--worker-class", worker_class, "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
@@ -181,11 +190,13 @@ def check(base: str, cookie: str, scenario: Scenario) -> str:
     return f"{len(body):,} bytes"
 
 
-def run_wrk(base: str, cookie: str, scenario: Scenario, args: argparse.Namespace) -> dict:
+def run_wrk(
+    base: str, cookie: str, scenario: Scenario, args: argparse.Namespace, think_ms: int
+) -> dict:
     paths = ", ".join(json.dumps(p) for p in scenario.paths)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "bench.lua"
-        delay = f"function delay() return {args.think_ms} end" if args.think_ms else ""
+        delay = f"function delay() return {think_ms} end" if think_ms else ""
         script.write_text(LUA % {"paths": paths, "delay": delay})
         command = [
             "wrk", "-t", str(args.threads), "-c", str(args.connections),
@@ -211,9 +222,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--think-ms",
-        type=int,
-        default=0,
-        help="pause of each client between its requests (0: closed loop, as fast as possible)",
+        default="0",
+        help="pause of each client between its requests (0: closed loop, as fast as possible); "
+        "a comma-separated list (1000,0) runs the scenarios once for each",
+    )
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn worker class (sync, gthread)"
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -243,42 +257,43 @@ def main() -> None:
         Scenario("web detail", [f"/children/{i}/" for i in ids], "text/html"),
     ]
     scenarios = [s for s in scenarios if args.only in s.name]
+    think_times = [int(t) for t in str(args.think_ms).split(",")]
     print(f"machine: {machine()}; {total:,} children, {in_county:,} in county {county}")
     print(
-        f"server: gunicorn, {args.workers} sync workers, config.settings.bench (production "
-        f"settings over HTTP); load: wrk, {args.threads} threads, {args.connections} "
-        f"connections, {args.duration} s per scenario, think time {args.think_ms} ms"
+        f"server: gunicorn, {args.workers} {args.worker_class} workers, config.settings.bench "
+        f"(production settings over HTTP); load: wrk, {args.threads} threads, "
+        f"{args.connections} connections, {args.duration} s per scenario"
     )
-    server = start_server(env, args.port, args.workers)
+    server = start_server(env, args.port, args.workers, args.worker_class)
     base = f"http://127.0.0.1:{args.port}"
     try:
         cookie = sign_in(base)
-        print(f"{'scenario':<18} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-              f"{'req/s':>7} {'errors':>7}  load avg   check")  # fmt: skip
-        for scenario in scenarios:
-            note = check(base, cookie, scenario)
-            r = run_wrk(base, cookie, scenario, args)
-            rate = r["requests"] / (r["duration_us"] / 1e6)
-            kinds = (
-                "other_than_200",
-                "http_4xx",
-                "http_5xx",
-                "connect",
-                "read",
-                "write",
-                "timeout",
-            )
-            errors = sum(r[k] for k in kinds)
-            if errors:
-                note += " | errors: " + ", ".join(f"{k} {r[k]}" for k in kinds if r[k])
-            print(
-                f"{scenario.name:<18} {r['p50'] / 1000:>7.1f} {r['p95'] / 1000:>7.1f} "
-                f"{r['p99'] / 1000:>7.1f} {r['max'] / 1000:>7.1f} {rate:>7.1f} {errors:>7}  "
-                f"{loadavg()}  {note}"
-            )
+        for think_ms in think_times:
+            print(f"think time {think_ms} ms" + (" (closed loop)" if not think_ms else ""))
+            print(f"{'scenario':<18} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+                  f"{'req/s':>7} {'errors':>7}  load avg   check")  # fmt: skip
+            for scenario in scenarios:
+                measure(base, cookie, scenario, args, think_ms)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def measure(
+    base: str, cookie: str, scenario: Scenario, args: argparse.Namespace, think_ms: int
+) -> None:
+    note = check(base, cookie, scenario)
+    r = run_wrk(base, cookie, scenario, args, think_ms)
+    rate = r["requests"] / (r["duration_us"] / 1e6)
+    errors = sum(r[k] for k in ERROR_KINDS)
+    if errors:
+        note += " | errors: " + ", ".join(f"{k} {r[k]}" for k in ERROR_KINDS if r[k])
+    print(
+        f"{scenario.name:<18} {r['p50'] / 1000:>7.1f} {r['p95'] / 1000:>7.1f} "
+        f"{r['p99'] / 1000:>7.1f} {r['max'] / 1000:>7.1f} {rate:>7.1f} {errors:>7}  "
+        f"{loadavg()}  {note}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
