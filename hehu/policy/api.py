@@ -28,7 +28,13 @@ from rest_framework.views import APIView
 
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import PermissionRefused, ValidationFailed
-from hehu.policy.policies import facts_classify, policy_by_ref, policy_for, shipped_policies
+from hehu.policy.policies import (
+    Catalogue,
+    facts_classify,
+    policy_by_ref,
+    policy_for,
+    stored_catalogue,
+)
 from hehu.policy.selectors import policy_versions
 from hehu.policy.serializers import (
     ClassificationOutput,
@@ -115,20 +121,24 @@ class ClassifyApi(APIView):
         query = _valid(ClassifyQuery(data=request.query_params))
         if "documents" in body:
             envelope = _valid(ClassifyEnvelope(data=body))
-            as_of, ref = self._options({**query, **envelope})
+            catalogue = stored_catalogue()
+            as_of, ref = self._options({**query, **envelope}, catalogue)
             results = [
-                facts_classify(d, as_of=as_of, policy_ref=ref) for d in envelope["documents"]
+                facts_classify(d, as_of=as_of, policy_ref=ref, catalogue=catalogue)
+                for d in envelope["documents"]
             ]
             return Response({"results": results})
-        as_of, ref = self._options(query)
-        return Response(facts_classify(body, as_of=as_of, policy_ref=ref))
+        catalogue = stored_catalogue()
+        as_of, ref = self._options(query, catalogue)
+        return Response(facts_classify(body, as_of=as_of, policy_ref=ref, catalogue=catalogue))
 
     @staticmethod
-    def _options(options: dict[str, Any]) -> tuple[dt.date, str | None]:
+    def _options(options: dict[str, Any], catalogue: Catalogue) -> tuple[dt.date, str | None]:
         as_of: dt.date = options.get("as_of") or timezone.localdate()
         ref: str | None = options.get("policy") or None
         if ref:
-            policy_for(ref, None, as_of)  # an unknown policy refuses the whole request
+            # an unknown policy refuses the whole request
+            policy_for(ref, None, as_of, catalogue)
         return as_of, ref
 
 
@@ -146,7 +156,8 @@ class PolicyListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         _require(request, Perm.VIEW_POLICY, _("您的账号不能查看政策"))
-        policies = sorted(shipped_policies().all(), key=lambda p: (p.id, p.effective_from))
+        everything = stored_catalogue().every.all()
+        policies = sorted(everything, key=lambda p: (p.id, p.effective_from, p.version))
         context = {"today": timezone.localdate(), "statuses": _statuses()}
         return Response(PolicySummaryOutput(policies, many=True, context=context).data)
 
@@ -165,6 +176,6 @@ class PolicyDetailApi(APIView):
     )
     def get(self, request: Request, policy_id: str, version: str) -> Response:
         _require(request, Perm.VIEW_POLICY, _("您的账号不能查看政策"))
-        policy = policy_by_ref(policy_id, version)
+        policy = policy_by_ref(policy_id, version, stored_catalogue())
         context = {"today": timezone.localdate(), "statuses": _statuses()}
         return Response(PolicyDetailOutput(policy, context=context).data)

@@ -25,7 +25,7 @@ from hehu.core.errors import ApplicationError
 from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.model import Policy
 from hehu.policy.models import ChildClassification, PolicyVersion
-from hehu.policy.policies import policy_by_ref, policy_status, shipped_policies
+from hehu.policy.policies import policy_by_ref, policy_status, stored_catalogue
 from hehu.policy.selectors import classification_for_child, policy_versions
 from hehu.policy.services import child_classify, child_evaluate, policy_loaded
 from hehu.registry.access import access_child_by_id
@@ -55,7 +55,9 @@ def policy_list(request: HttpRequest) -> HttpResponse:
             "timing": policy_status(p, today),
             "status": statuses.get(p.ref),
         }
-        for p in sorted(shipped_policies().all(), key=lambda p: (p.id, p.effective_from))
+        for p in sorted(
+            stored_catalogue().every.all(), key=lambda p: (p.id, p.effective_from, p.version)
+        )
     ]
     return render(request, "policy/policy_list.html", {"rows": rows})
 
@@ -64,7 +66,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def policy_detail(request: HttpRequest, policy_id: str, version: str) -> HttpResponse:
     _require(request.user, Perm.VIEW_POLICY)
-    policy = policy_by_ref(policy_id, version)
+    policy = policy_by_ref(policy_id, version, stored_catalogue())
     lang = _lang()
     context = {
         "policy": policy,

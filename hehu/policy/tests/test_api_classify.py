@@ -71,7 +71,7 @@ def test_it_takes_the_date_and_the_policy_from_the_query(county_officer):
     url = f"{URL}?as_of=2027-03-02&policy=cn-national"
     body = client(county_officer).post(url, facts("a"), format="json").json()
     assert body["as_of"] == "2027-03-02"
-    assert codes(body) == []  # the mother's 36 months ended on 2027-03-01
+    assert codes(body) == []  # the mother's 36 months ended on 2027-02-28
 
 
 def test_it_stores_and_records_nothing(county_officer):

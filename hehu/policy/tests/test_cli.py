@@ -117,12 +117,13 @@ def test_it_reads_a_json_array():
 
 
 def test_it_classifies_as_of_the_date_given():
-    # The 36-month sentence from 2024-03-01 runs through 2027-03-01.
-    [during], _ = run(jsonl(facts("a")), "--as-of", "2027-03-01")
-    [after], _ = run(jsonl(facts("a")), "--as-of", "2027-03-02")
+    # The 36-month sentence from 2024-03-01 runs through 2027-02-28 (the day before the
+    # corresponding day, as a judgment writes it).
+    [during], _ = run(jsonl(facts("a")), "--as-of", "2027-02-28")
+    [after], _ = run(jsonl(facts("a")), "--as-of", "2027-03-01")
     assert codes(during) == ["de_facto_unattended"]
     assert codes(after) == []
-    assert after["as_of"] == "2027-03-02"
+    assert after["as_of"] == "2027-03-01"
 
 
 @time_machine.travel("2026-03-01T20:00:00Z")
