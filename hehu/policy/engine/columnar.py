@@ -20,14 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 import polars as pl
 
 from hehu.policy.engine import ast, functions, model
 from hehu.policy.engine.errors import PolicyErrors, PolicyProblem
-from hehu.policy.engine.frames import FactsFrames
+from hehu.policy.engine.frames import FactsFrames, conform
 from hehu.policy.engine.types import STRUCTS, Type
 
 StepOp = Literal["let", "gather", "exists", "all", "exists_one", "count"]
@@ -83,6 +83,7 @@ class Value:
     scope: Scope | None
     kind: str  # a types.Kind
     depth: int = 0  # 1 + the deepest derived column it reads (0: base columns only)
+    enum: tuple[str, ...] | None = None  # a column of this closed set of strings (pl.Enum)
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,13 @@ def _divide(op: str, a: pl.Expr, b: pl.Expr, both_int: bool) -> pl.Expr:
     return pl.when(a < 0).then(-remainder).otherwise(remainder)
 
 
+def _plain(value: Value) -> Value:
+    """`value` with an enum column cast to text, for any use other than `enum_equality`."""
+    if value.enum is None:
+        return value
+    return Value(value.expr.cast(pl.String), value.scope, value.kind, value.depth)
+
+
 def _expr_key(expr: pl.Expr) -> str:
     return expr.meta.serialize(format="json")
 
@@ -386,13 +394,13 @@ class _Lowering:
             )
         if value.scope is ROOT:  # every list frame has `_child`: one gather
             name = self.step("gather", ROOT.frame, scope.frame, "_child", value)
-            return self.derived(name, scope, value.kind)
+            return replace(self.derived(name, scope, value.kind), enum=value.enum)
         parent = scope.parent
         if parent is None or scope.link is None:  # only the root has no parent
             raise _NotCompilable(node, "a value outside any list", "不在任何列表中的值")
         outer = self.lift(value, parent, node)
         name = self.step("gather", parent.frame, scope.frame, scope.link, outer)
-        return self.derived(name, scope, value.kind)
+        return replace(self.derived(name, scope, value.kind), enum=value.enum)
 
     def unify(self, values: list[Value], node: ast.Expr) -> tuple[list[Value], Scope | None]:
         """The values brought into the innermost of their scopes."""
@@ -412,6 +420,12 @@ class _Lowering:
 
     # -- expressions ---------------------------------------------------------------------
     def value(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Value:
+        """The value of `node`, an enum column as text (see `raw_value`)."""
+        return _plain(self.raw_value(node, env))
+
+    def raw_value(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Value:
+        """The value of `node`; an enum column stays a `pl.Enum` (`Value.enum`), which only
+        a comparison with a literal of its set may use as it is."""
         lowered = self.lower(node, env)
         if isinstance(lowered, ParamRef):
             return self.param_value(lowered, node)
@@ -501,7 +515,7 @@ class _Lowering:
             return ListRef(struct, frame, owner.scope, "_parent", via=owner.row)
         if owner.struct == "Parent" and name == "recorded" and owner.row is None:
             return Value(pl.lit(True), None, "bool")  # an entry of `parents` is recorded
-        return Value(pl.col(f"{owner.prefix}{name}"), owner.scope, typ.kind)
+        return Value(pl.col(f"{owner.prefix}{name}"), owner.scope, typ.kind, enum=typ.enum)
 
     def select(self, node: ast.Select, env: Mapping[str, Lowered]) -> Lowered:
         operand = node.operand
@@ -570,9 +584,12 @@ class _Lowering:
             present = self.presence(other, node)
             expr = present.expr if node.op == "!=" else ~present.expr
             return Value(expr, present.scope, "bool", present.depth)
-        (left, right), scope = self.unify(
-            [self.value(node.left, env), self.value(node.right, env)], node
-        )
+        raw = [self.raw_value(node.left, env), self.raw_value(node.right, env)]
+        if node.op in ("==", "!="):
+            equality = self.enum_equality(node, env, raw[0], raw[1])
+            if equality is not None:
+                return equality
+        (left, right), scope = self.unify([_plain(v) for v in raw], node)
         depth = max(left.depth, right.depth)
         a, b = left.expr, right.expr
         if node.op == "==":  # the evaluator's `==`: null equals null only
@@ -654,6 +671,30 @@ class _Lowering:
                 return param.choices[0][1]
         return None
 
+    def enum_equality(
+        self, node: ast.Binary, env: Mapping[str, Lowered], left: Value, right: Value
+    ) -> Value | None:
+        """`==`/`!=` of an enum column with a constant string, or with a column of the same
+        enum, compared as `pl.Enum` (small integers); None for any other comparison."""
+        if left.enum is None:
+            left, right = right, left
+            constant = self.constant(node.left, env)
+        else:
+            constant = self.constant(node.right, env)
+        if left.enum is None:
+            return None
+        if right.enum == left.enum:
+            (a, b), scope = self.unify([left, right], node)
+            expr = a.expr.eq_missing(b.expr) if node.op == "==" else a.expr.ne_missing(b.expr)
+            return Value(expr, scope, "bool", max(a.depth, b.depth))
+        if not isinstance(constant, str):
+            return None
+        if constant not in left.enum:  # never equal, not even to a null
+            return Value(pl.lit(node.op == "!="), None, "bool")
+        literal = pl.lit(constant, pl.Enum(list(left.enum)))
+        expr = left.expr.eq_missing(literal) if node.op == "==" else left.expr.ne_missing(literal)
+        return Value(expr, left.scope, "bool", left.depth)
+
     def presence(self, lowered: Lowered, node: ast.Expr) -> Value:
         """Whether a value (or a record) is recorded."""
         if isinstance(lowered, ParamRef):
@@ -672,8 +713,13 @@ class _Lowering:
         raise _NotCompilable(node, "a comparison of a list with null", "列表与 null 比较无法编译")
 
     def membership(self, node: ast.Binary, env: Mapping[str, Lowered]) -> Value:
-        left = self.value(node.left, env)
+        left = self.raw_value(node.left, env)
         right = self.lower(node.right, env)
+        if left.enum is not None and not (
+            isinstance(right, ParamRef)
+            or (isinstance(right, ListLitRef) and self.literal_items(node.right) is not None)
+        ):
+            left = _plain(left)
 
         def is_in(values: Any) -> pl.Expr:
             # Python's `in` compares 1 == 1.0: an int meets a list of doubles as a double.
@@ -681,6 +727,10 @@ class _Lowering:
             subject, kind = left.expr, left.kind
             if kind == "null":
                 return pl.lit(False)
+            if left.enum is not None:  # a value outside the enum matches nothing
+                enum = pl.Enum(list(left.enum))
+                known = pl.Series([v for v in items if v in left.enum], dtype=enum)
+                return subject.is_in(known.implode()).fill_null(False)
             if kind == "int" and any(isinstance(v, float) for v in items):
                 subject, kind = subject.cast(pl.Float64), "double"
             if kind == "double":
@@ -688,7 +738,7 @@ class _Lowering:
             if kind == "date":
                 items = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in items]
             series = pl.Series(items, dtype=_DTYPES.get(kind))
-            return subject.is_in(series).fill_null(False)
+            return subject.is_in(series.implode()).fill_null(False)
 
         if isinstance(right, ParamRef) and right.type.kind == "list":
             choice = self.choice(right)
@@ -967,7 +1017,7 @@ class CompiledPolicy:
         """One row per child: `id`, `in.<code>`, `mask.<code>`, `umbrella.<code>`,
         `signals`, `gap`."""
         plan = self.plan(as_of)
-        children = run_steps(plan.steps, frames)["children"]
+        children = run_steps(plan.steps, conform(frames))["children"]
         return _classify(self.policy, plan, children)
 
 
@@ -995,12 +1045,8 @@ def _classify(policy: model.Policy, plan: _Plan, children: pl.DataFrame) -> pl.D
             member[code] = holds & ~_any([is_member(x) for x in excluders])
         return member[code]
 
-    categories: dict[str, pl.Expr] = {}
-    for category in policy.categories:
-        code = category.code
-        categories[f"in.{code}"] = is_member(code)
-        bits = [c.cast(pl.Int64) * (1 << i) for i, c in enumerate(clause_columns(code))]
-        categories[f"mask.{code}"] = _sum(bits)
+    members = {f"in.{c.code}": is_member(c.code) for c in policy.categories}
+    masks = {f"mask.{c.code}": _bits(clause_columns(c.code)) for c in policy.categories}
     umbrellas = {
         f"umbrella.{u.code}": _any(
             [pl.col(f"in.{code}") for code in u.any_of]
@@ -1008,20 +1054,42 @@ def _classify(policy: model.Policy, plan: _Plan, children: pl.DataFrame) -> pl.D
         )
         for u in policy.umbrellas
     }
-    signals = _sum([pl.col(f"_s.{i}").cast(pl.Int64) * (1 << i) for i in range(len(plan.signals))])
+    signals = _bits([pl.col(f"_s.{i}") for i in range(len(plan.signals))])
     in_any = _any([pl.col(f"in.{c.code}") for c in policy.categories])
+    order = [name for c in policy.categories for name in (f"in.{c.code}", f"mask.{c.code}")]
     return (
         children.lazy()
-        .with_columns(**conditions)
-        .with_columns(**categories)
+        .select(pl.col("id"), **conditions)
+        .with_columns(**members)
         .select(
             pl.col("id"),
-            *[pl.col(name) for name in categories],
+            *[pl.col(name) for name in members],
+            *[expr.alias(name) for name, expr in masks.items()],
             *[expr.alias(name) for name, expr in umbrellas.items()],
             signals.alias("signals"),
-            ((signals != 0) & ~in_any).alias("gap"),
+            in_any.alias("_in_any"),
+        )
+        .select(
+            pl.col("id"),
+            *[pl.col(name) for name in order],
+            *[pl.col(name) for name in umbrellas],
+            pl.col("signals"),
+            ((pl.col("signals") != 0) & ~pl.col("_in_any")).alias("gap"),
         )
         .collect()
+    )
+
+
+def _bits(conditions: list[pl.Expr]) -> pl.Expr:
+    """Bit i set when conditions[i] holds, as an Int64 (conditions are never null)."""
+    if not conditions:
+        return pl.lit(0, pl.Int64)
+    zero = pl.lit(0, pl.Int64)
+    return pl.sum_horizontal(
+        [
+            pl.when(c).then(pl.lit(1 << i, pl.Int64)).otherwise(zero)
+            for i, c in enumerate(conditions)
+        ]
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from hehu.policy.engine.types import STRUCTS
+from hehu.policy.engine.types import STRUCTS, Type
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
     "bool": pl.Boolean(),
@@ -30,6 +30,14 @@ _POLARS_TYPES: dict[str, pl.DataType] = {
 ROW = pl.Int64()  # row indexes (`_child`, `_parent`, `father._row`)
 
 
+def polars_type(typ: Type) -> pl.DataType:
+    """The column type of a scalar fact: a closed set of strings is a `pl.Enum`, so that
+    comparing it with a literal compares small integers, not text."""
+    if typ.kind == "string" and typ.enum is not None:
+        return pl.Enum(list(typ.enum))
+    return _POLARS_TYPES[typ.kind]
+
+
 def _scalar_columns(struct: str, prefix: str = "") -> dict[str, pl.DataType]:
     """The scalar fields of `struct` (nested structs flattened with dots) as Polars types."""
     columns: dict[str, pl.DataType] = {}
@@ -37,7 +45,7 @@ def _scalar_columns(struct: str, prefix: str = "") -> dict[str, pl.DataType]:
         if typ.kind == "struct" and typ.struct is not None:
             columns.update(_scalar_columns(typ.struct, f"{prefix}{name}."))
         elif typ.kind in _POLARS_TYPES:
-            columns[f"{prefix}{name}"] = _POLARS_TYPES[typ.kind]
+            columns[f"{prefix}{name}"] = polars_type(typ)
     return columns
 
 
@@ -56,7 +64,7 @@ def _child_columns() -> dict[str, pl.DataType]:
         if typ.kind == "struct" and typ.struct is not None:
             columns.update(_scalar_columns(typ.struct, f"{name}."))
         elif typ.kind in _POLARS_TYPES:
-            columns[name] = _POLARS_TYPES[typ.kind]
+            columns[name] = polars_type(typ)
     columns.update(_parent_columns("father."))
     columns.update(_parent_columns("mother."))
     return columns
@@ -103,6 +111,31 @@ class FactsFrames:
         return self.children.height
 
 
+def conform(frames: FactsFrames) -> FactsFrames:
+    """`frames` with the enum columns of `FRAME_SCHEMAS` as `pl.Enum`.
+
+    Frames built before the enums (text columns, e.g. read from a database or a file) are
+    accepted: their text is cast, a value outside the enum becoming null (a schema-valid
+    facts document has none). Frames already conforming are returned as they are.
+    """
+    changed = False
+    conformed: dict[str, pl.DataFrame] = {}
+    for name, schema in FRAME_SCHEMAS.items():
+        frame = frames.frame(name)
+        casts = [
+            pl.col(column).cast(dtype, strict=False)
+            for column, dtype in schema.items()
+            if isinstance(dtype, pl.Enum)
+            and column in frame.schema
+            and frame.schema[column] != dtype
+        ]
+        if casts:
+            frame = frame.with_columns(casts)
+            changed = True
+        conformed[name] = frame
+    return FactsFrames(**conformed) if changed else frames
+
+
 def _plain(value: Any) -> Any:
     """A JSON value as a column wants it: dates as ISO text (parsed column-wise later)."""
     if isinstance(value, dt.date):
@@ -125,17 +158,27 @@ def _flatten(
 
 def _frame(rows: list[list[Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Rows of plain values → a frame of `schema` (dates parsed from ISO text)."""
-    # Column by column: much faster than Polars' row orientation.
+    # Column by column: much faster than Polars' row orientation. Dates and enums are read
+    # as text first, then parsed or cast column-wise.
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
     series = [
-        pl.Series(name, values, dtype=pl.String() if dtype == pl.Date() else dtype)
+        pl.Series(name, values, dtype=pl.String() if _from_text(dtype) else dtype)
         for (name, dtype), values in zip(schema.items(), columns, strict=True)
     ]
     frame = pl.DataFrame(series)
     dates = [name for name, dtype in schema.items() if dtype == pl.Date()]
     if dates:
         frame = frame.with_columns(pl.col(dates).str.to_date("%Y-%m-%d"))
-    return frame
+    enums = [
+        pl.col(name).cast(dtype, strict=False)
+        for name, dtype in schema.items()
+        if isinstance(dtype, pl.Enum)
+    ]
+    return frame.with_columns(enums) if enums else frame
+
+
+def _from_text(dtype: pl.DataType) -> bool:
+    return dtype == pl.Date() or isinstance(dtype, pl.Enum)
 
 
 def frames_from_documents(documents: Sequence[Mapping[str, Any]]) -> FactsFrames:
