@@ -3,11 +3,15 @@
 A population run never builds a facts document per child: it reads the columns it needs
 with one query per table (children with their household, parents, conditions, concerns,
 benefits) and assembles `FactsFrames` with Polars joins. On PostgreSQL each query is
-streamed with `COPY (SELECT …) TO STDOUT` as CSV into `polars.read_csv`; on SQLite the
-rows are fetched and handed to Polars. The frames carry exactly what
-`hehu.registry.facts.export` puts in a facts document — blank text as missing, a
-condition's fields only those its type has (facts.schema.CONDITION_FIELDS), the first
-father and mother — so that both engines see the same facts (a test proves it).
+streamed with `COPY (SELECT …) TO STDOUT` as CSV into `polars.read_csv`, the columns as
+stored (no per-value conversion in SQL: text, 't'/'f', numbers; dates as days since 1970)
+and made typed, with blank text as missing, by Polars; on SQLite the rows are fetched
+and handed to Polars. When the scope is every active child, the list tables are read
+without a join to the children (rows of other children are dropped by Polars' joins).
+The frames carry exactly what `hehu.registry.facts.export` puts in a facts document —
+blank text as missing, a condition's fields only those its type has
+(facts.schema.CONDITION_FIELDS), the first father and mother — so that both engines see
+the same facts (a test proves it).
 """
 
 from __future__ import annotations
@@ -25,13 +29,19 @@ from hehu.registry.facts.schema import CONDITION_FIELDS
 
 # A column as read: its name in the frame, the SQL that yields it, its kind.
 Column = tuple[str, str, str]
-_READ_TYPES: dict[str, pl.DataType] = {
+# How each kind is read on PostgreSQL (COPY as CSV) and on SQLite (fetched rows).
+_PG_READ_TYPES: dict[str, pl.DataType] = {
     "str": pl.String(),
     "int": pl.Int64(),
     "float": pl.Float64(),
-    "bool": pl.Int64(),  # read as 0/1, cast afterwards: CSV and SQLite both give numbers
-    "date": pl.String(),  # read as ISO text, parsed afterwards
+    "bool": pl.String(),  # 't' / 'f'
+    "date": pl.Int32(),  # days since 1970-01-01: a Polars Date as it is
     "json": pl.String(),
+}
+_SQLITE_READ_TYPES: dict[str, pl.DataType] = {
+    **_PG_READ_TYPES,
+    "bool": pl.Int64(),  # CAST(… AS INTEGER): 0 / 1
+    "date": pl.String(),  # CAST(… AS TEXT): ISO dates
 }
 
 
@@ -41,6 +51,11 @@ class Scope:
 
     prefix: str = ""
     excluded: tuple[str, ...] = ()
+
+    @property
+    def everyone(self) -> bool:
+        """Every active child: list tables need no join to the children to be read."""
+        return not self.prefix and not self.excluded
 
     def where(self, alias: str = "c") -> tuple[str, list[Any]]:
         clauses, params = [f"{alias}.status = %s"], ["active"]
@@ -62,24 +77,12 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _bool(sql: str) -> str:
-    return f"({sql})::int" if _pg() else f"CAST({sql} AS INTEGER)"
-
-
-def _float(sql: str) -> str:
-    return f"({sql})::float8" if _pg() else f"CAST({sql} AS REAL)"
-
-
-def _date(sql: str) -> str:
-    return f"to_char({sql}, 'YYYY-MM-DD')" if _pg() else f"CAST({sql} AS TEXT)"
-
-
-def _text(sql: str) -> str:
-    return f"NULLIF({sql}, '')"
-
-
 def _typed(sql: str, kind: str) -> str:
-    return {"bool": _bool, "float": _float, "date": _date, "str": _text}.get(kind, str)(sql)
+    if _pg():
+        # Dates as numbers: cheaper to print and to parse than text, whatever DateStyle.
+        return f"({sql} - DATE '1970-01-01')" if kind == "date" else sql
+    casts = {"bool": "INTEGER", "float": "REAL", "date": "TEXT"}
+    return f"CAST({sql} AS {casts[kind]})" if kind in casts else sql
 
 
 def read_frame(sql: str, params: Sequence[Any], columns: Sequence[Column]) -> pl.DataFrame:
@@ -88,7 +91,8 @@ def read_frame(sql: str, params: Sequence[Any], columns: Sequence[Column]) -> pl
     Every SQL text of this module is built from constants (table and column names, the
     scope's placeholders); every value is a parameter.
     """
-    schema = {name: _READ_TYPES[kind] for name, _sql, kind in columns}
+    types = _PG_READ_TYPES if _pg() else _SQLITE_READ_TYPES
+    schema = {name: types[kind] for name, _sql, kind in columns}
     if _pg():
         buffer = io.BytesIO()
         with connection.cursor() as cursor:
@@ -108,14 +112,22 @@ def read_frame(sql: str, params: Sequence[Any], columns: Sequence[Column]) -> pl
         frame = pl.DataFrame(rows, schema=schema, orient="row")
     casts = []
     for name, _sql, kind in columns:
-        if kind == "bool":
-            casts.append(pl.col(name).cast(pl.Boolean))
+        column = pl.col(name)
+        if kind == "str":
+            casts.append(pl.when(column != "").then(column).alias(name))
+        elif kind == "bool" and _pg():
+            casts.append((column == "t").alias(name))
+        elif kind == "bool":
+            casts.append(column.cast(pl.Boolean))
+        elif kind == "date" and _pg():
+            casts.append(column.cast(pl.Date))
         elif kind == "date":
-            casts.append(pl.col(name).str.to_date("%Y-%m-%d"))
+            casts.append(column.str.to_date("%Y-%m-%d"))
     return frame.with_columns(casts) if casts else frame
 
 
-def _select(columns: Sequence[Column]) -> str:
+def select_list(columns: Sequence[Column]) -> str:
+    """The SQL select list of `columns`, as `read_frame` reads them."""
     return ", ".join(f"{_typed(sql, kind)}" for _name, sql, kind in columns)
 
 
@@ -195,13 +207,22 @@ def _quote(sql: str) -> str:
     return sql.replace("pc.on", 'pc."on"')
 
 
+def of_children(scope: Scope, child_id: str) -> tuple[str, str, list[Any]]:
+    """The JOIN, WHERE and parameters keeping the rows whose `child_id` (a column) is an
+    active child of `scope`; none for every active child (the caller joins in Polars)."""
+    if scope.everyone:
+        return "", "", []
+    where, params = scope.where("c")
+    return f"JOIN registry_child c ON c.id = {child_id}", f"WHERE {where}", params
+
+
 def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
     """The frames of every active child in `scope`, and each row's child pk (Int64)."""
     where, params = scope.where("c")
     children = read_frame(
         query(
             "SELECT",
-            _select(_CHILD_COLUMNS),
+            select_list(_CHILD_COLUMNS),
             "FROM registry_child c LEFT JOIN registry_household h ON h.id = c.household_id",
             "WHERE",
             where,
@@ -213,13 +234,14 @@ def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
     children = children.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
     rows = children.select(pl.col("_pk").alias("_child_pk"), pl.col("_row").alias("_child"))
 
+    join, where, params = of_children(scope, "p.child_id")
     parents = (
         read_frame(
             query(
                 "SELECT",
-                _select(_PARENT_COLUMNS),
-                "FROM registry_parent p JOIN registry_child c ON c.id = p.child_id",
-                "WHERE",
+                select_list(_PARENT_COLUMNS),
+                "FROM registry_parent p",
+                join,
                 where,
                 "ORDER BY p.child_id,",
                 _role_order("p"),
@@ -232,9 +254,9 @@ def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
         .with_row_index("_row")
         .with_columns(pl.col("_row").cast(pl.Int64))
     )
-    conditions = _conditions(where, params, parents)
-    concerns = _listed("registry_protectionconcern", "x", _CONCERN_COLUMNS, where, params, rows)
-    receiving = _listed("registry_receiving", "r", _RECEIVING_COLUMNS, where, params, rows)
+    conditions = _conditions(scope, parents)
+    concerns = _listed("registry_protectionconcern", "x", _CONCERN_COLUMNS, scope, rows)
+    receiving = _listed("registry_receiving", "r", _RECEIVING_COLUMNS, scope, rows)
 
     derived = [_parent_role(parents, role) for role in ("father", "mother")]
     child_frame = children.join(derived[0], on="_row", how="left", maintain_order="left").join(
@@ -255,15 +277,15 @@ def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
     return frames, children["_pk"]
 
 
-def _conditions(where: str, params: list[Any], parents: pl.DataFrame) -> pl.DataFrame:
+def _conditions(scope: Scope, parents: pl.DataFrame) -> pl.DataFrame:
+    join, where, params = of_children(scope, "p.child_id")
     frame = read_frame(
         _quote(
             query(
                 "SELECT",
-                _select(_CONDITION_COLUMNS),
+                select_list(_CONDITION_COLUMNS),
                 "FROM registry_parentcondition pc JOIN registry_parent p ON p.id = pc.parent_id",
-                "JOIN registry_child c ON c.id = p.child_id",
-                "WHERE",
+                join,
                 where,
                 "ORDER BY p.child_id,",
                 _role_order("p"),
@@ -302,20 +324,18 @@ def _listed(
     table: str,
     alias: str,
     columns: list[Column],
-    where: str,
-    params: list[Any],
+    scope: Scope,
     rows: pl.DataFrame,
 ) -> pl.DataFrame:
+    join, where, params = of_children(scope, f"{alias}.child_id")
     frame = read_frame(
         query(
             "SELECT",
-            _select(columns),
+            select_list(columns),
             "FROM",
             table,
             alias,
-            "JOIN registry_child c ON c.id =",
-            f"{alias}.child_id",
-            "WHERE",
+            join,
             where,
             "ORDER BY",
             f"{alias}.child_id, {alias}.id",

@@ -2,11 +2,14 @@
 
 The run reads the registry into frames (frames_db), groups children by the policy in
 force for their province (a provincial override, else the national policy), runs each
-policy compiled to Polars, and stores the results in bulk: the current classification of
-each child is upserted (reasons are left null — they are decoded on display by the
-one-child evaluator), and entries into and exits from categories are computed with Polars
-joins against the stored categories and inserted as events. Nothing loops over children
-in Python on PostgreSQL; the SQLite path (the small embedded default) uses bulk_create.
+policy compiled to Polars, and stores the results in bulk. Each child's result is built
+column-wise as the JSON text PostgreSQL prints (categories, clause masks, umbrellas,
+signals; reasons are left null — they are decoded on display by the one-child
+evaluator) and compared with the stored classifications, read back as text: only the
+children whose classification changed are written (COPY into a temporary table, one
+upsert), and their entries into and exits from categories are inserted as events (COPY).
+Nothing loops over children in Python on PostgreSQL; the SQLite path (the small
+embedded default) uses bulk_create for the changed rows.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import datetime as dt
 import io
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +33,15 @@ from hehu.policy.engine.columnar import compile_policy
 from hehu.policy.engine.load import PolicyNotFound
 from hehu.policy.engine.model import NATIONAL, Policy
 from hehu.policy.models import CategoryEvent, ChildClassification, PolicyVersion, PopulationRun
-from hehu.policy.services.frames_db import Scope, frames_from_registry, query, read_frame
+from hehu.policy.services.frames_db import (
+    Column,
+    Scope,
+    frames_from_registry,
+    of_children,
+    query,
+    read_frame,
+    select_list,
+)
 from hehu.policy.services.policies import NoPolicyInEffect, policies_in_force, policy_loaded
 
 
@@ -68,12 +81,19 @@ def population_run_create(
     return run
 
 
-def population_run(*, run: PopulationRun) -> PopulationRun:
-    """Execute a queued run; its status, counts and timings are saved (also on failure)."""
+def population_run(*, run: PopulationRun, steps: dict[str, float] | None = None) -> PopulationRun:
+    """Execute a queued run; its status, counts and timings are saved (also on failure).
+
+    `steps`, when given, receives the seconds of each step (the run's `timings` sum them
+    into build_frames, classify and store), the commit included.
+    """
     run.status, run.started_at = PopulationRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at"])
+    clock = _Clock()
     try:
-        _execute(run)
+        started = time.perf_counter()
+        _execute(run, clock)
+        clock.steps["total"] = time.perf_counter() - started
     except Exception as exc:
         run.status, run.error, run.finished_at = (
             PopulationRun.Status.FAILED,
@@ -82,34 +102,61 @@ def population_run(*, run: PopulationRun) -> PopulationRun:
         )
         run.save(update_fields=["status", "error", "finished_at"])
         raise
+    finally:
+        if steps is not None:
+            steps.update((step, round(seconds, 3)) for step, seconds in clock.steps.items())
     return run
 
 
-@transaction.atomic
-def _execute(run: PopulationRun) -> None:
-    timings = {"build_frames": 0.0, "classify": 0.0, "store": 0.0}
-    results: list[pl.DataFrame] = []
-    for group in _groups(run):
-        started = time.perf_counter()
-        frames, pks = frames_from_registry(group.scope)
-        timings["build_frames"] += time.perf_counter() - started
-        started = time.perf_counter()
-        out = compile_policy(group.policy).run(frames, run.as_of)
-        results.append(_result_rows(group, out, pks))
-        timings["classify"] += time.perf_counter() - started
-    started = time.perf_counter()
-    new = pl.concat(results) if results else _empty_results()
-    entered, exited = _store(run, new)
-    timings["store"] = time.perf_counter() - started
+class _Clock:
+    """Seconds spent per step, summed over the groups of a run."""
 
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[step] = self.steps.get(step, 0.0) + time.perf_counter() - started
+
+
+# The run record's three figures, each the sum of its steps (the steps are printed by
+# the management command).
+_PHASES = {
+    "build_frames": ("policies", "read_registry"),
+    "classify": ("classify", "result_rows"),
+    "store": ("read_stored", "compare", "write_results", "write_events"),
+}
+
+
+@transaction.atomic
+def _execute(run: PopulationRun, clock: _Clock) -> None:
+    results: list[pl.DataFrame] = []
     counts: dict[str, int] = {}
-    exploded = new.select("_codes").explode("_codes").drop_nulls()
-    for row in exploded.group_by("_codes").len().iter_rows():
-        counts[row[0]] = int(row[1])
+    with clock("policies"):
+        groups = _groups(run)
+    for group in groups:
+        with clock("read_registry"):
+            frames, pks = frames_from_registry(group.scope)
+        with clock("classify"):
+            out = compile_policy(group.policy).run(frames, run.as_of)
+        with clock("result_rows"):
+            results.append(_result_rows(group, out, pks))
+            for code, count in _counts(group.policy, out).items():
+                counts[code] = counts.get(code, 0) + count
+    new = pl.concat(results) if results else _empty_results()
+    entered, exited = _store(run, new, clock)
+
     run.children = new.height
-    run.counts = dict(sorted(counts.items()))
+    run.counts = dict(sorted((code, n) for code, n in counts.items() if n))
     run.entered, run.exited = entered, exited
-    run.timings = {k: round(v, 3) for k, v in timings.items()}
+    run.timings = {
+        phase: round(sum(clock.steps.get(step, 0.0) for step in steps), 3)
+        for phase, steps in _PHASES.items()
+    }
     run.status, run.finished_at = PopulationRun.Status.DONE, timezone.now()
     run.save()
 
@@ -144,45 +191,77 @@ def _groups(run: PopulationRun) -> list[_Group]:
     return groups
 
 
-def _codes(columns: list[tuple[str, str]]) -> pl.Expr:
-    """The codes whose boolean column holds, as a list (in the policy's order)."""
+def _quoted(code: str) -> str:
+    return json.dumps(code, ensure_ascii=False)
+
+
+def _json_list(columns: list[tuple[str, str]]) -> pl.Expr:
+    """The codes whose boolean column holds, as JSON text (in the policy's order)."""
     if not columns:
-        return pl.lit([], dtype=pl.List(pl.String))
-    return pl.concat_list(
-        [pl.when(pl.col(column)).then(pl.lit(code)).otherwise(None) for column, code in columns]
-    ).list.drop_nulls()
+        return pl.lit("[]")
+    items = pl.concat_str(
+        [pl.when(pl.col(column)).then(pl.lit(_quoted(code))) for column, code in columns],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    return pl.concat_str([pl.lit("["), items, pl.lit("]")])
 
 
-def _json_codes(codes: pl.Expr) -> pl.Expr:
-    # Codes are identifiers ([a-z0-9_]), so quoting them is all JSON needs.
-    quoted = codes.list.eval(pl.concat_str([pl.lit('"'), pl.element(), pl.lit('"')]))
-    return pl.concat_str([pl.lit("["), quoted.list.join(","), pl.lit("]")])
+def _json_masks(codes: list[str]) -> pl.Expr:
+    """`{"code": mask, …}` as JSON text, keys in PostgreSQL's jsonb order (see _store)."""
+    if not codes:
+        return pl.lit("{}")
+    ordered = sorted(codes, key=lambda code: (len(code.encode()), code.encode()))
+    parts: list[pl.Expr] = []
+    for i, code in enumerate(ordered):
+        parts.append(pl.lit(("{" if i == 0 else ", ") + _quoted(code) + ": "))
+        parts.append(pl.col(f"mask.{code}").cast(pl.String).fill_null("null"))
+    parts.append(pl.lit("}"))
+    return pl.concat_str(parts)
 
 
 def _result_rows(group: _Group, out: pl.DataFrame, pks: pl.Series) -> pl.DataFrame:
+    """One row per child: what ChildClassification stores, JSON columns as text.
+
+    The text is written as PostgreSQL prints jsonb (and as json.dumps prints the same
+    values): `["a", "b"]`, `{"key": 1}` with shorter keys first. Stored rows read back
+    as text therefore compare equal when their values are equal, so a run rewrites only
+    the classifications that changed.
+    """
     policy = group.policy
-    categories = [(f"in.{c.code}", c.code) for c in policy.categories]
-    umbrellas = [(f"umbrella.{u.code}", u.code) for u in policy.umbrellas]
     signal_bits = [
         ((pl.col("signals") & (1 << i)) != 0).alias(f"_s.{s.code}")
         for i, s in enumerate(policy.need_signals)
     ]
-    signals = [(f"_s.{s.code}", s.code) for s in policy.need_signals]
-    masks = pl.struct([pl.col(f"mask.{c.code}").alias(c.code) for c in policy.categories])
-    return (
-        out.with_columns(pks.alias("child_id"))
-        .with_columns(signal_bits)
-        .select(
-            pl.col("child_id").cast(pl.Int64),
-            pl.lit(group.version.pk, dtype=pl.Int64).alias("policy_version_id"),
-            _codes(categories).alias("_codes"),
-            masks.struct.json_encode().alias("masks"),
-            _json_codes(_codes(umbrellas)).alias("umbrellas"),
-            _json_codes(_codes(signals)).alias("signals"),
-            pl.col("gap").cast(pl.Boolean).alias("coverage_gap"),
-        )
-        .with_columns(_json_codes(pl.col("_codes")).alias("categories"))
+    return out.with_columns(signal_bits).select(
+        pks.cast(pl.Int64).alias("child_id"),
+        pl.lit(group.version.pk, dtype=pl.Int64).alias("policy_version_id"),
+        _json_list([(f"in.{c.code}", c.code) for c in policy.categories]).alias("categories"),
+        _json_masks([c.code for c in policy.categories]).alias("masks"),
+        _json_list([(f"umbrella.{u.code}", u.code) for u in policy.umbrellas]).alias("umbrellas"),
+        _json_list([(f"_s.{s.code}", s.code) for s in policy.need_signals]).alias("signals"),
+        pl.col("gap").cast(pl.Boolean).alias("coverage_gap"),
     )
+
+
+def _counts(policy: Policy, out: pl.DataFrame) -> dict[str, int]:
+    if not policy.categories:
+        return {}
+    sums = out.select(pl.col(f"in.{c.code}").sum().alias(c.code) for c in policy.categories)
+    return {code: int(n or 0) for code, n in sums.row(0, named=True).items()}
+
+
+_CLASSIFICATION_COLUMNS = (
+    "child_id",
+    "policy_version_id",
+    "categories",
+    "masks",
+    "umbrellas",
+    "signals",
+    "coverage_gap",
+)
+# What makes a stored classification differ from a new one.
+_COMPARED = _CLASSIFICATION_COLUMNS[1:]
 
 
 def _empty_results() -> pl.DataFrame:
@@ -190,51 +269,73 @@ def _empty_results() -> pl.DataFrame:
         schema={
             "child_id": pl.Int64,
             "policy_version_id": pl.Int64,
-            "_codes": pl.List(pl.String),
+            "categories": pl.String,
             "masks": pl.String,
             "umbrellas": pl.String,
             "signals": pl.String,
             "coverage_gap": pl.Boolean,
-            "categories": pl.String,
         }
     )
 
 
-def _previous(run: PopulationRun) -> pl.DataFrame:
-    """The stored categories of the run's children, one row per (child, code)."""
-    where, params = Scope(run.scope).where("c")
-    stored = read_frame(
+def _stored(run: PopulationRun) -> pl.DataFrame:
+    """The stored classifications of the run's children, JSON columns as stored text."""
+    join, where, params = of_children(Scope(run.scope), "k.child_id")
+    columns: list[Column] = [
+        ("child_id", "k.child_id", "int"),
+        ("policy_version_id", "k.policy_version_id", "int"),
+        ("categories", "k.categories", "json"),
+        ("masks", "k.masks", "json"),
+        ("umbrellas", "k.umbrellas", "json"),
+        ("signals", "k.signals", "json"),
+        ("coverage_gap", "k.coverage_gap", "bool"),
+    ]
+    return read_frame(
         query(
-            "SELECT k.child_id, k.categories FROM policy_childclassification k",
-            "JOIN registry_child c ON c.id = k.child_id WHERE",
+            "SELECT",
+            select_list(columns),
+            "FROM policy_childclassification k",
+            join,
             where,
         ),
         params,
-        [("child_id", "k.child_id", "int"), ("categories", "k.categories", "json")],
-    )
-    return (
-        stored.with_columns(pl.col("categories").str.json_decode(pl.List(pl.String)))
-        .explode("categories")
-        .drop_nulls("categories")
-        .rename({"categories": "code"})
+        columns,
     )
 
 
-def _transitions(
-    run: PopulationRun, new: pl.DataFrame, old: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    now = new.select("child_id", "policy_version_id", pl.col("_codes").alias("code")).explode(
-        "code"
+def _changes(new: pl.DataFrame, old: pl.DataFrame) -> pl.DataFrame:
+    """The new rows whose stored classification is missing or differs, with the stored
+    categories (`old.categories`, null when none) beside them."""
+    joined = new.join(old.rename({c: f"old.{c}" for c in _COMPARED}), on="child_id", how="left")
+    differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"old.{c}")) for c in _COMPARED])
+    return joined.filter(differs).select(*new.columns, "old.categories")
+
+
+def _transitions(changed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Entries into and exits from categories, one row per (child, code)."""
+    codes = pl.List(pl.String)
+    moved = changed.filter(pl.col("categories").ne_missing(pl.col("old.categories")))
+    now = (
+        moved.select(
+            "child_id",
+            "policy_version_id",
+            pl.col("categories").str.json_decode(codes).alias("code"),
+        )
+        .explode("code")
+        .drop_nulls("code")
     )
-    now = now.drop_nulls("code")
-    entered = now.join(old, on=["child_id", "code"], how="anti")
     # A child's exits are attributed to the version that classified it in this run.
-    versions = new.select("child_id", "policy_version_id")
-    exited = (
-        old.join(now, on=["child_id", "code"], how="anti")
-        .join(versions, on="child_id", how="inner")
-        .select("child_id", "policy_version_id", "code")
+    before = (
+        moved.select(
+            "child_id",
+            "policy_version_id",
+            pl.col("old.categories").str.json_decode(codes).alias("code"),
+        )
+        .explode("code")
+        .drop_nulls("code")
     )
+    entered = now.join(before, on=["child_id", "code"], how="anti")
+    exited = before.join(now, on=["child_id", "code"], how="anti")
     return entered, exited
 
 
@@ -257,27 +358,34 @@ def _events_frame(run: PopulationRun, entered: pl.DataFrame, exited: pl.DataFram
     )
 
 
-def _store(run: PopulationRun, new: pl.DataFrame) -> tuple[int, int]:
-    old = _previous(run)
-    entered, exited = _transitions(run, new, old)
-    events = _events_frame(run, entered, exited)
+def _store(run: PopulationRun, new: pl.DataFrame, clock: _Clock) -> tuple[int, int]:
+    """Write the classifications that changed, and the entries and exits.
+
+    A child whose stored classification equals the new one (same policy version,
+    categories, masks, umbrellas, signals and gap) keeps its row as it is — including its
+    date, the date of the classification that produced it — so that a run over a stable
+    population writes little (rewriting a million rows costs PostgreSQL tens of seconds).
+    """
+    with clock("read_stored"):
+        old = _stored(run)
+    with clock("compare"):
+        changed = _changes(new, old)
+        entered, exited = _transitions(changed)
+        events = _events_frame(run, entered, exited)
     now = timezone.now()
     if connection.vendor == "postgresql":
-        _store_postgresql(run, new, events, now)
+        with clock("write_results"):
+            _write_postgresql(run, changed, now)
+        with clock("write_events"):
+            if events.height:
+                stamped = events.with_columns(pl.lit(now.isoformat()).alias("recorded_at"))
+                _copy_in("policy_categoryevent", [*events.columns, "recorded_at"], stamped)
     else:
-        _store_bulk(run, new, events, now)
+        with clock("write_results"):
+            _write_bulk(run, changed, now)
+        with clock("write_events"):
+            _events_bulk(events)
     return entered.height, exited.height
-
-
-_CLASSIFICATION_COLUMNS = (
-    "child_id",
-    "policy_version_id",
-    "categories",
-    "masks",
-    "umbrellas",
-    "signals",
-    "coverage_gap",
-)
 
 
 def _copy_in(table: str, columns: list[str], frame: pl.DataFrame) -> None:
@@ -289,16 +397,16 @@ def _copy_in(table: str, columns: list[str], frame: pl.DataFrame) -> None:
         copy.write(buffer.getvalue())
 
 
-def _store_postgresql(
-    run: PopulationRun, new: pl.DataFrame, events: pl.DataFrame, now: dt.datetime
-) -> None:
+def _write_postgresql(run: PopulationRun, changed: pl.DataFrame, now: dt.datetime) -> None:
+    if not changed.height:
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE _population_result (child_id bigint, policy_version_id bigint, "
             "categories jsonb, masks jsonb, umbrellas jsonb, signals jsonb, coverage_gap boolean)"
             " ON COMMIT DROP"
         )
-    _copy_in("_population_result", list(_CLASSIFICATION_COLUMNS), new)
+    _copy_in("_population_result", list(_CLASSIFICATION_COLUMNS), changed)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO policy_childclassification (child_id, policy_version_id, as_of, "
@@ -314,14 +422,9 @@ def _store_postgresql(
         )
         # Dropped now, not only at commit: a caller's outer transaction may run again.
         cursor.execute("DROP TABLE _population_result")
-    if events.height:
-        stamped = events.with_columns(pl.lit(now.isoformat()).alias("recorded_at"))
-        _copy_in("policy_categoryevent", [*events.columns, "recorded_at"], stamped)
 
 
-def _store_bulk(
-    run: PopulationRun, new: pl.DataFrame, events: pl.DataFrame, now: dt.datetime
-) -> None:
+def _write_bulk(run: PopulationRun, changed: pl.DataFrame, now: dt.datetime) -> None:
     rows = [
         ChildClassification(
             child_id=child_id,
@@ -336,7 +439,7 @@ def _store_bulk(
             reasons=None,
             source=ChildClassification.Source.POPULATION,
         )
-        for child_id, version_id, categories, masks, umbrellas, signals, gap in new.select(
+        for child_id, version_id, categories, masks, umbrellas, signals, gap in changed.select(
             _CLASSIFICATION_COLUMNS
         ).iter_rows()
     ]
@@ -358,6 +461,9 @@ def _store_bulk(
             "source",
         ],
     )
+
+
+def _events_bulk(events: pl.DataFrame) -> None:
     CategoryEvent.objects.bulk_create(
         [
             CategoryEvent(

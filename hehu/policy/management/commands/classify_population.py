@@ -31,8 +31,9 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown policy version {options['policy']}")
         as_of: dt.date = options["as_of"] or timezone.localdate()
         run = population_run_create(actor=None, as_of=as_of, scope=scope, policy_version=version)
+        steps: dict[str, float] = {}
         try:
-            population_run(run=run)
+            population_run(run=run, steps=steps)
         except Exception as exc:
             raise CommandError(f"run {run.pk} failed: {exc}") from exc
         self.stdout.write(
@@ -43,3 +44,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {code:<24} {count}")
         timings = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in run.timings.items())
         self.stdout.write(f"timings: {timings}")
+        detail = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items())
+        self.stdout.write(f"steps: {detail}")
