@@ -107,25 +107,34 @@ def simulation_start(request: HttpRequest) -> HttpResponse:
 
 
 def _chart(summary: SummaryView) -> dict[str, Any]:
-    """Current and draft side by side per category (the chart script draws one series)."""
-    labels, values = [], []
-    for cell in summary.total.cells:
-        labels += [f"{cell.name} · {_('现行')}", f"{cell.name} · {_('草案')}"]
-        values += [cell.current, cell.draft]
-    return {"labels": labels, "values": values, "series": _("人数")}
+    """Current and draft side by side per category (grouped bars)."""
+    cells = summary.total.cells
+    return {
+        "labels": [cell.name for cell in cells],
+        "series": [
+            {"name": _("现行"), "values": [cell.current for cell in cells]},
+            {"name": _("草案"), "values": [cell.draft for cell in cells]},
+        ],
+    }
 
 
 def _region_chart(summary: SummaryView, code: str) -> dict[str, Any] | None:
     if not summary.rows or len(summary.rows) > CHART_MAX_REGIONS:
         return None
-    labels, values = [], []
+    labels: list[str] = []
+    current: list[int] = []
+    draft: list[int] = []
     for row in summary.rows:
         cell = next((c for c in row.cells if c.code == code), None)
         if cell is None:
             return None
-        labels += [f"{row.name} · {_('现行')}", f"{row.name} · {_('草案')}"]
-        values += [cell.current, cell.draft]
-    return {"labels": labels, "values": values, "series": _("人数")}
+        labels.append(row.name)
+        current.append(cell.current)
+        draft.append(cell.draft)
+    return {
+        "labels": labels,
+        "series": [{"name": _("现行"), "values": current}, {"name": _("草案"), "values": draft}],
+    }
 
 
 def _int(value: str | None, default: int = 1) -> int:
