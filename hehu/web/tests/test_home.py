@@ -75,3 +75,32 @@ def test_it_gives_the_administrator_links_to_accounts_regions_and_audit(client, 
     assert reverse("regions:import") in page
     assert reverse("audit:search") in page
     assert "某儿童" not in page
+
+
+def test_it_points_a_director_to_the_children_no_category_covers(client, village_director):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hehu.policy.models import ChildClassification
+    from hehu.policy.services import child_classify
+
+    today = timezone.localdate()
+    # Seventeen and living alone: a sign of need, but too old for guardianship_risk.
+    # About 17 years and 3 months old, whatever today is.
+    child = ChildFactory(living_arrangement="alone", birth_date=today - dt.timedelta(days=6300))
+    )
+    child_classify(child=child, source=ChildClassification.Source.MANUAL)
+    assert ChildClassification.objects.get(child=child).coverage_gap
+    client.force_login(village_director)
+
+    page = client.get(HOME).content.decode()
+
+    assert 'href="/gaps/"' in page
+    assert "不属于任何困境儿童类别" in page
+
+
+def test_it_says_nothing_about_gaps_when_there_are_none(client, village_director):
+    ChildFactory()
+    client.force_login(village_director)
+    assert "不属于任何困境儿童类别" not in client.get(HOME).content.decode()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hehu.accounts.models import Role
 from hehu.accounts.permissions import Perm, has_perm
+from hehu.policy.gaps.selectors import coverage_gap_count
 from hehu.registry.selectors import children_visible_to
 from hehu.web.regions import region_paths
 from hehu.web.stats import child_counts_by_region
@@ -35,6 +36,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["children"] = newest
         context["children_total"] = visible.count()
         context["paths"] = region_paths(c.region_id for c in newest)
+        # Children with a sign of need whom no category covers: the ones to look at first.
+        context["gaps_total"] = coverage_gap_count(user=user)
     if not context["is_director"] and (
         has_perm(user, Perm.VIEW_STATISTICS) or has_perm(user, Perm.VIEW_CHILD)
     ):
