@@ -89,7 +89,6 @@ def test_it_points_a_director_to_the_children_no_category_covers(client, village
     # Seventeen and living alone: a sign of need, but too old for guardianship_risk.
     # About 17 years and 3 months old, whatever today is.
     child = ChildFactory(living_arrangement="alone", birth_date=today - dt.timedelta(days=6300))
-    )
     child_classify(child=child, source=ChildClassification.Source.MANUAL)
     assert ChildClassification.objects.get(child=child).coverage_gap
     client.force_login(village_director)
