@@ -217,6 +217,11 @@ POLICY_ENDPOINTS = [
     ("get", "/api/v1/policies/cn-national/2026.1/", "view_policy"),
     ("get", "/policies/", "view_policy"),
     ("get", "/policies/cn-national/2026.1/", "view_policy"),
+    ("get", "/simulations/", "view_policy"),
+    ("get", "/api/v1/simulations/", "view_policy"),
+    ("get", "/simulations/new/", "simulate_policy"),
+    ("get", "/gaps/", "view_child"),
+    ("get", "/api/v1/coverage-gaps/", "view_child"),
 ]
 WHAT_IF = {"id": "m-1", "birth_date": "2015-03-02", "sex": "female", "region_code": INSIDE_VILLAGE}
 
