@@ -451,7 +451,8 @@ class _Checker:
         if all(t.is_numeric or t.kind in ("null", "dyn") for t in (left, right)):
             if "dyn" in (left.kind, right.kind):
                 return DYN
-            if node.op == "/" or DOUBLE in (left, right):
+            # CEL: int / int is an int, truncated toward zero (7 / 2 == 3, -7 / 2 == -3).
+            if DOUBLE in (left, right):
                 return DOUBLE
             return INT
         return self.problem(

@@ -3,7 +3,10 @@
 The JSON form has ISO date strings and a list of parents; the evaluation form has
 `datetime.date` values, `recorded: True` on each parent and the derived roots `father`
 and `mother` (types.STRUCTS), which are `{"recorded": False}` when no parent has the role.
-The document is assumed to have passed the JSON Schema already.
+Amounts of money (fields of type double: `household.income_per_capita`, …) are floats in
+the evaluation form even when the JSON has an integer (`700`), as they are in the columnar
+frames: `household.income_per_capita / 2` is then 350.5 for 701 in both evaluators, never
+the integer division. The document is assumed to have passed the JSON Schema already.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+
+from hehu.policy.engine.types import STRUCTS
 
 # Date fields, by where they sit in the document.
 _CHILD_DATES = ("birth_date",)
@@ -28,11 +33,13 @@ def prepare_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         facts["protection_concerns"] = [
             _with_dates(c, _CONCERN_DATES) for c in doc["protection_concerns"]
         ]
-    for key in ("disability", "household", "guardian"):
+    for key, struct in (("disability", "Disability"), ("household", "Household")):
         if doc.get(key) is not None:
-            facts[key] = dict(doc[key])
+            facts[key] = _with_doubles(doc[key], struct)
+    if doc.get("guardian") is not None:
+        facts["guardian"] = dict(doc["guardian"])
     if doc.get("receiving") is not None:
-        facts["receiving"] = [dict(r) for r in doc["receiving"]]
+        facts["receiving"] = [_with_doubles(r, "Receiving") for r in doc["receiving"]]
     for role in PARENT_ROLES:
         facts[role] = _parent_with_role(facts.get("parents"), role)
     return facts
@@ -61,6 +68,16 @@ def _parent_with_role(parents: list[dict[str, Any]] | None, role: str) -> dict[s
         if parent.get("role") == role:
             return parent
     return {"recorded": False}
+
+
+def _with_doubles(obj: Mapping[str, Any], struct: str) -> dict[str, Any]:
+    """A shallow copy of `obj` with the integers in its double fields made floats."""
+    copy = dict(obj)
+    for key, typ in STRUCTS[struct].items():
+        value = copy.get(key)
+        if typ.kind == "double" and isinstance(value, int) and not isinstance(value, bool):
+            copy[key] = float(value)
+    return copy
 
 
 def _with_dates(obj: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -136,6 +136,7 @@ categories:
         when: >-
           household.income_per_capita * 2.0 - household.dibao_child_amount / 4.0
           < params.line + -1.5
+          || household.income_per_capita / 2 == 350.5
       - label: {zh: 低保, en: dibao}
         when: household.dibao == true || !has(household.dibao) || household.tekun != false
       - label: {zh: 残疾, en: disability}
@@ -167,7 +168,8 @@ categories:
             && c.since < params.cutoff)
       - label: {zh: 领取, en: receiving}
         when: >-
-          receiving.all(r, r.monthly_amount > 100.0 && r.programme != "none")
+          receiving.all(r, r.monthly_amount > 100.0 && r.programme != "none"
+            || r.monthly_amount / 2 == 200.5)
           && !receiving.exists(r, r.programme.startsWith("tekun"))
       - label: {zh: 监护, en: guardian}
         when: >-
@@ -274,7 +276,10 @@ def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 def _money() -> st.SearchStrategy[float | None]:
-    return _maybe(st.sampled_from([0.0, 99.5, 100.0, 310.0, 349.25, 700.5, 1200.0, 5000.0]))
+    # Integers too: JSON writes 701 for 701.0, and money is a double in both engines.
+    return _maybe(
+        st.sampled_from([0.0, 99.5, 100.0, 310.0, 349.25, 700.5, 1200.0, 5000.0, 0, 701, 1200])
+    )
 
 
 @st.composite
@@ -431,7 +436,7 @@ def _document(draw: st.DrawFn, as_of: dt.date) -> dict[str, Any]:
                     st.fixed_dictionaries(
                         {
                             "programme": st.sampled_from(["dibao_child", "tekun", "none"]),
-                            "monthly_amount": st.sampled_from([0.0, 100.0, 400.5]),
+                            "monthly_amount": st.sampled_from([0.0, 100.0, 400.5, 401, 100]),
                         }
                     ),
                     max_size=2,
@@ -502,3 +507,17 @@ def test_it_agrees_with_the_evaluator_under_a_policy_of_every_construct(
     batch: tuple[dt.date, list[dict[str, Any]]],
 ) -> None:
     _assert_agree(_policy("all"), *batch)
+
+
+def test_it_agrees_on_amounts_of_money_written_as_integers() -> None:
+    # 701 / 2 is 350.5 in the frames (Float64); the evaluator must not divide integers.
+    documents: list[dict[str, Any]] = [
+        {
+            "id": f"m{index}",
+            "birth_date": "2015-01-01",
+            "household": {"income_per_capita": income, "dibao_child_amount": 400},
+            "receiving": [{"programme": "dibao_child", "monthly_amount": amount}],
+        }
+        for index, (income, amount) in enumerate([(701, 401), (700, 400), (701.0, 401.0)])
+    ]
+    _assert_agree(_policy("all"), dt.date(2025, 3, 1), documents)

@@ -40,6 +40,12 @@ def codes(text: str) -> list[str]:
         ("has(household.dibao) ? household.dibao : false", BOOL),
         ("disability.grade == null", BOOL),
         ("is_minor && !parent_dead(mother)", BOOL),
+        # CEL: int / int is an int (truncated); a double on either side makes a double
+        ("disability.grade / 2", INT),
+        ("disability.grade % 2", INT),
+        ("disability.grade / 2.0", DOUBLE),
+        ("household.income_per_capita / 2", DOUBLE),
+        ("age_on(birth_date, as_of) / 12 < 2", BOOL),
     ],
 )
 def test_it_gives_each_well_formed_expression_its_type(text: str, expected: Type) -> None:

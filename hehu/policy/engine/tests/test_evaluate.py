@@ -15,6 +15,7 @@ import pytest
 from hehu.policy.engine import model, types
 from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.evaluate import classify
+from hehu.policy.engine.load import load_policy_text
 from hehu.policy.engine.parse import parse_expression
 from hehu.policy.engine.result import Classification
 
@@ -243,6 +244,8 @@ def test_it_derives_an_unrecorded_father_whose_fields_are_null() -> None:
         "1 % 0 == null",
         "'a' + 'b' == 'ab'",
         "household.income_per_capita / 2.0 == 155.0",
+        "household.income_per_capita / 2 == 155.0",
+        "3 / 2 == 1 && 3 / 2 != 1.5 && 3 / 2.0 == 1.5",
         "1 < 2 && 2 <= 2 && 3 > 2 && 3 >= 3 && 1 != 2",
         "'abc' < 'abd'",
         "true == true && false != true",
@@ -485,3 +488,38 @@ def test_it_flags_a_coverage_gap_for_a_signal_without_a_category() -> None:
     assert classify(policy, adult, AS_OF).coverage_gap
     assert not classify(policy, CHILD, AS_OF).coverage_gap
     assert not classify(policy, bare(birth_date="2000-01-01"), AS_OF).coverage_gap
+
+
+def test_it_divides_an_amount_given_as_an_integer_as_money() -> None:
+    # The JSON has 701, an integer: money is a double, so 701 / 2 is 350.5, not 350.
+    facts = bare(household={"income_per_capita": 701}, receiving=[{"monthly_amount": 401}])
+    assert holds("household.income_per_capita / 2 == 350.5", facts)
+    assert holds("receiving.exists(r, r.monthly_amount / 2 == 200.5)", facts)
+
+
+def test_it_reads_a_double_parameter_written_as_an_integer_as_a_double() -> None:
+    text = """
+hehu_policy: 1
+id: test-double
+version: "1"
+jurisdiction: national
+extends: null
+effective_from: 2020-01-01
+effective_to: null
+title: {zh: 测试, en: test}
+parameters:
+  line:
+    type: double
+    label: {zh: 线, en: line}
+    values:
+      - value: 701
+categories:
+  - code: c
+    name: {zh: 类, en: category}
+    clauses:
+      - label: {zh: 半, en: half}
+        when: params.line / 2 == 350.5
+"""
+    policy = load_policy_text(text)
+    assert type(policy.parameters["line"].values[0].value) is float
+    assert classify(policy, bare(), AS_OF).categories[0].member

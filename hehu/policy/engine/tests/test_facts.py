@@ -52,7 +52,7 @@ def test_it_keeps_the_other_fields_as_they_are() -> None:
     facts = prepare_facts(DOC)
     assert facts["id"] == "ext-001"
     assert facts["household"] == {"dibao": True}
-    assert facts["receiving"] == [{"programme": "dibao_child", "monthly_amount": 400}]
+    assert facts["receiving"] == [{"programme": "dibao_child", "monthly_amount": 400.0}]
     assert facts["parents"][1]["conditions"][3]["evidence"]["kind"] == "judgment"
 
 
@@ -92,3 +92,20 @@ def test_it_leaves_null_dates_null() -> None:
     )
     assert facts["birth_date"] is None
     assert facts["father"]["conditions"] is None
+
+
+def test_it_makes_every_amount_of_money_a_float() -> None:
+    doc = {
+        "id": "x",
+        "household": {"dibao": True, "income_per_capita": 701, "dibao_child_amount": 400},
+        "receiving": [{"programme": "dibao_child", "monthly_amount": 401}],
+        "disability": {"category": "mental", "grade": 2},
+    }
+    facts = prepare_facts(doc)
+    assert type(facts["household"]["income_per_capita"]) is float
+    assert type(facts["household"]["dibao_child_amount"]) is float
+    assert type(facts["receiving"][0]["monthly_amount"]) is float
+    assert facts["household"]["dibao"] is True  # a bool is not a number here
+    assert type(facts["disability"]["grade"]) is int  # an int field stays an int
+    assert doc["household"]["income_per_capita"] == 701
+    assert type(doc["household"]["income_per_capita"]) is int  # the document is untouched
