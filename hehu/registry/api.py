@@ -45,7 +45,7 @@ from hehu.registry.models import (
     HouseholdMember,
     LivingArrangement,
 )
-from hehu.registry.selectors import child_history, children_search
+from hehu.registry.selectors import LIST_ROW_FIELDS, child_history, children_search
 from hehu.registry.serializers import (
     ChildDetailOutput,
     ChildInput,
@@ -184,7 +184,7 @@ class ChildListApi(GenericAPIView[Child]):
         except ValidationFailed as exc:
             renamed = {"region" if k == "region_prefix" else k: v for k, v in exc.errors.items()}
             raise ValidationFailed(renamed) from exc
-        return queryset.select_related("region")
+        return queryset.select_related("region").only(*LIST_ROW_FIELDS)
 
     @extend_schema(
         operation_id="children_list",

@@ -22,7 +22,7 @@ from hehu.core.errors import ApplicationError, ValidationFailed
 from hehu.policy.views import child_classification_panel
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
-from hehu.registry.selectors import child_history, children_search
+from hehu.registry.selectors import LIST_ROW_FIELDS, child_history, children_search
 from hehu.registry.services import attachment_add, child_record_view, child_reveal_id_number
 from hehu.web.forms.files import AttachmentForm, RevealForm
 from hehu.web.forms.search import ChildSearchForm
@@ -44,7 +44,11 @@ def child_list(request: AuthedRequest) -> HttpResponse:
     queryset = Child.objects.none()
     if not form.is_bound or form.is_valid():
         try:
-            queryset = children_search(user=request.user, **filters).select_related("region")
+            queryset = (
+                children_search(user=request.user, **filters)
+                .select_related("region")
+                .only(*LIST_ROW_FIELDS)
+            )
         except ValidationFailed as exc:
             for field, field_errors in exc.errors.items():
                 target = field if field in form.fields else None
