@@ -6,7 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from hehu.policy.engine.frames import FRAME_SCHEMAS, frames_from_documents
+from hehu.policy.engine import types
+from hehu.policy.engine.frames import FRAME_SCHEMAS, FactsFrames, conform, frames_from_documents
 
 DOC = {
     "id": "ext-001",
@@ -82,3 +83,28 @@ def test_it_builds_empty_typed_frames_from_no_documents() -> None:
     frames = frames_from_documents([])
     assert frames.children.height == 0
     assert frames.conditions.schema["since"] == pl.Date()
+
+
+def test_it_types_a_closed_set_of_strings_as_an_enum() -> None:
+    assert FRAME_SCHEMAS["parents"]["vital_status"] == pl.Enum(list(types.VITAL_STATUSES))
+    assert FRAME_SCHEMAS["children"]["father.vital_status"] == pl.Enum(list(types.VITAL_STATUSES))
+    assert FRAME_SCHEMAS["children"]["region_code"] == pl.String  # an open string stays text
+    frames = frames_from_documents([DOC])
+    assert frames.conditions["type"].to_list() == ["imprisoned", "lost_contact"]
+
+
+def test_it_conforms_text_columns_to_the_enums_and_leaves_conforming_frames_alone() -> None:
+    frames = frames_from_documents([DOC])
+    assert conform(frames) is frames
+    as_text = FactsFrames(
+        **{
+            name: frames.frame(name).with_columns(pl.col(pl.Enum).cast(pl.String))
+            for name in FRAME_SCHEMAS
+        }
+    )
+    as_text.children = as_text.children.with_columns(pl.lit("no_such_sex").alias("sex"))
+    conformed = conform(as_text)
+    for name in FRAME_SCHEMAS:
+        assert conformed.frame(name).schema == frames.frame(name).schema
+    assert conformed.parents.equals(frames.parents)
+    assert conformed.children["sex"].to_list() == [None]  # outside the enum: null
