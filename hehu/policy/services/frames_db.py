@@ -16,12 +16,15 @@ the same facts (a test proves it).
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+import psycopg
+import psycopg.sql
 from django.db import connection
 
 from hehu.policy.engine.frames import FRAME_SCHEMAS, FactsFrames
@@ -85,45 +88,115 @@ def _typed(sql: str, kind: str) -> str:
     return f"CAST({sql} AS {casts[kind]})" if kind in casts else sql
 
 
+@dataclass(frozen=True)
+class Read:
+    """A query whose select list is `columns`, and its parameters."""
+
+    sql: str
+    params: Sequence[Any]
+    columns: Sequence[Column]
+
+
 def read_frame(sql: str, params: Sequence[Any], columns: Sequence[Column]) -> pl.DataFrame:
     """Run `sql` (whose select list is `columns`) into a frame of the columns' kinds.
 
     Every SQL text of this module is built from constants (table and column names, the
     scope's placeholders); every value is a parameter.
     """
-    types = _PG_READ_TYPES if _pg() else _SQLITE_READ_TYPES
-    schema = {name: types[kind] for name, _sql, kind in columns}
+    read = Read(sql, params, columns)
     if _pg():
-        buffer = io.BytesIO()
         with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
-            with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-                for block in copy:
-                    buffer.write(block)
-        if buffer.tell() == 0:
-            frame = pl.DataFrame(schema=schema)
-        else:
-            buffer.seek(0)
-            frame = pl.read_csv(buffer, has_header=False, schema=schema)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        frame = pl.DataFrame(rows, schema=schema, orient="row")
+            return _copied(cursor.cursor, read)  # psycopg's own cursor: COPY is not DB-API
+    types = _SQLITE_READ_TYPES
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    schema = {name: types[kind] for name, _sql, kind in columns}
+    return _typed_frame(pl.DataFrame(rows, schema=schema, orient="row"), columns, pg=False)
+
+
+def _copied(cursor: Any, read: Read) -> pl.DataFrame:
+    """`read` streamed by COPY as CSV on a psycopg cursor, into a typed frame."""
+    schema = {name: _PG_READ_TYPES[kind] for name, _sql, kind in read.columns}
+    blocks: list[bytes] = []
+    with cursor.copy(f"COPY ({read.sql}) TO STDOUT WITH (FORMAT csv)", read.params) as copy:
+        blocks.extend(bytes(block) for block in copy)
+    if not blocks:
+        return _typed_frame(pl.DataFrame(schema=schema), read.columns, pg=True)
+    frame = pl.read_csv(b"".join(blocks), has_header=False, schema=schema)
+    return _typed_frame(frame, read.columns, pg=True)
+
+
+def _typed_frame(frame: pl.DataFrame, columns: Sequence[Column], *, pg: bool) -> pl.DataFrame:
     casts = []
     for name, _sql, kind in columns:
         column = pl.col(name)
         if kind == "str":
             casts.append(pl.when(column != "").then(column).alias(name))
-        elif kind == "bool" and _pg():
+        elif kind == "bool" and pg:
             casts.append((column == "t").alias(name))
         elif kind == "bool":
             casts.append(column.cast(pl.Boolean))
-        elif kind == "date" and _pg():
+        elif kind == "date" and pg:
             casts.append(column.cast(pl.Date))
         elif kind == "date":
             casts.append(column.str.to_date("%Y-%m-%d"))
     return frame.with_columns(casts) if casts else frame
+
+
+# Plain scans printed whole: compiling them (JIT) costs more than it saves.
+_READER_SETTINGS = "SET LOCAL jit = off"
+
+
+def read_frames(reads: Mapping[str, Read], *, streams: int = 1) -> dict[str, pl.DataFrame]:
+    """Every read of `reads`, by name.
+
+    With `streams` > 1 on PostgreSQL, the reads run at once on that many new connections
+    that import this transaction's snapshot (pg_export_snapshot), so that all see one
+    committed state. Only for a caller whose transaction has written nothing it
+    needs to read (the other connections cannot see uncommitted rows).
+    """
+    if streams <= 1 or not _pg() or len(reads) <= 1:
+        if _pg() and connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute(_READER_SETTINGS)
+        return {name: read_frame(r.sql, r.params, r.columns) for name, r in reads.items()}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+    queue = list(reads.items())  # the largest first: a stream takes the next when done
+    lock = threading.Lock()
+    frames: dict[str, pl.DataFrame] = {}
+
+    def drain(cursor: Any) -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                name, read = queue.pop(0)
+            frames[name] = _copied(cursor, read)
+
+    def other_stream() -> None:
+        other = psycopg.connect(**connection.get_connection_params())
+        try:
+            other.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            other.read_only = True
+            with other.cursor() as cursor:
+                cursor.execute(
+                    psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(
+                        psycopg.sql.Literal(snapshot)
+                    )
+                )
+                cursor.execute(_READER_SETTINGS)
+                drain(cursor)
+            other.rollback()
+        finally:
+            other.close()
+
+    with ThreadPoolExecutor(max_workers=streams) as pool:
+        for future in [pool.submit(other_stream) for _ in range(streams)]:
+            future.result()
+    return {name: frames[name] for name in reads}
 
 
 def select_list(columns: Sequence[Column]) -> str:
@@ -131,9 +204,10 @@ def select_list(columns: Sequence[Column]) -> str:
     return ", ".join(f"{_typed(sql, kind)}" for _name, sql, kind in columns)
 
 
-def _role_order(alias: str) -> str:
+def _role_order() -> pl.Expr:
     # The order of export.PARENT_ORDER: father, mother, then anything else; then by pk.
-    return f"CASE {alias}.role WHEN 'father' THEN 0 WHEN 'mother' THEN 1 ELSE 9 END"
+    role = pl.col("role")
+    return pl.when(role == "father").then(0).when(role == "mother").then(1).otherwise(9)
 
 
 def _has_disability() -> str:
@@ -174,6 +248,7 @@ _PARENT_COLUMNS: list[Column] = [
     ("migrant_worker", "p.migrant_worker", "bool"),
 ]
 _CONDITION_COLUMNS: list[Column] = [
+    ("_pk", "pc.id", "int"),
     ("_parent_pk", "pc.parent_id", "int"),
     ("type", "pc.type", "str"),
     ("category", "pc.disability_category", "str"),
@@ -190,12 +265,14 @@ _CONDITION_COLUMNS: list[Column] = [
     ("evidence.reference", "pc.evidence_reference", "str"),
 ]
 _CONCERN_COLUMNS: list[Column] = [
+    ("_pk", "x.id", "int"),
     ("_child_pk", "x.child_id", "int"),
     ("type", "x.type", "str"),
     ("substantiated", "x.substantiated", "bool"),
     ("since", "x.since", "date"),
 ]
 _RECEIVING_COLUMNS: list[Column] = [
+    ("_pk", "r.id", "int"),
     ("_child_pk", "r.child_id", "int"),
     ("programme", "r.programme", "str"),
     ("monthly_amount", "r.monthly_amount", "float"),
@@ -216,47 +293,80 @@ def of_children(scope: Scope, child_id: str) -> tuple[str, str, list[Any]]:
     return f"JOIN registry_child c ON c.id = {child_id}", f"WHERE {where}", params
 
 
-def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
-    """The frames of every active child in `scope`, and each row's child pk (Int64)."""
+def registry_reads(scope: Scope) -> dict[str, Read]:
+    """The reads of the registry's tables that `frames_from_reads` assembles (the
+    largest first)."""
     where, params = scope.where("c")
-    children = read_frame(
+    children = Read(
         query(
             "SELECT",
             select_list(_CHILD_COLUMNS),
             "FROM registry_child c LEFT JOIN registry_household h ON h.id = c.household_id",
             "WHERE",
             where,
-            "ORDER BY c.id",
         ),
         params,
         _CHILD_COLUMNS,
     )
+    join, where, params = of_children(scope, "p.child_id")
+    parents = Read(
+        query(
+            "SELECT",
+            select_list(_PARENT_COLUMNS),
+            "FROM registry_parent p",
+            join,
+            where,
+        ),
+        params,
+        _PARENT_COLUMNS,
+    )
+    parent = "" if scope.everyone else "JOIN registry_parent p ON p.id = pc.parent_id"
+    conditions = Read(
+        _quote(
+            query(
+                "SELECT",
+                select_list(_CONDITION_COLUMNS),
+                "FROM registry_parentcondition pc",
+                parent,
+                join,
+                where,
+            )
+        ),
+        params,
+        _CONDITION_COLUMNS,
+    )
+    return {
+        "children": children,
+        "parents": parents,
+        "receiving": _listed("registry_receiving", "r", _RECEIVING_COLUMNS, scope),
+        "conditions": conditions,
+        "concerns": _listed("registry_protectionconcern", "x", _CONCERN_COLUMNS, scope),
+    }
+
+
+def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
+    """The frames of every active child in `scope`, and each row's child pk (Int64)."""
+    return frames_from_reads(read_frames(registry_reads(scope)))
+
+
+def frames_from_reads(raw: Mapping[str, pl.DataFrame]) -> tuple[FactsFrames, pl.Series]:
+    """The frames assembled from the frames of `registry_reads`, and each row's child pk."""
+    # Rows in the order of the facts documents: children by pk, a child's parents by
+    # role then pk, a parent's conditions and a child's other lists by pk.
+    children = raw["children"].sort("_pk")
     children = children.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
     rows = children.select(pl.col("_pk").alias("_child_pk"), pl.col("_row").alias("_child"))
 
-    join, where, params = of_children(scope, "p.child_id")
     parents = (
-        read_frame(
-            query(
-                "SELECT",
-                select_list(_PARENT_COLUMNS),
-                "FROM registry_parent p",
-                join,
-                where,
-                "ORDER BY p.child_id,",
-                _role_order("p"),
-                ", p.id",
-            ),
-            params,
-            _PARENT_COLUMNS,
-        )
-        .join(rows, on="_child_pk", how="inner", maintain_order="left")
+        raw["parents"]
+        .join(rows, on="_child_pk", how="inner")
+        .sort("_child", _role_order(), "_pk")
         .with_row_index("_row")
         .with_columns(pl.col("_row").cast(pl.Int64))
     )
-    conditions = _conditions(scope, parents)
-    concerns = _listed("registry_protectionconcern", "x", _CONCERN_COLUMNS, scope, rows)
-    receiving = _listed("registry_receiving", "r", _RECEIVING_COLUMNS, scope, rows)
+    conditions = _conditions(raw["conditions"], parents)
+    concerns = raw["concerns"].join(rows, on="_child_pk", how="inner").sort("_child", "_pk")
+    receiving = raw["receiving"].join(rows, on="_child_pk", how="inner").sort("_child", "_pk")
 
     derived = [_parent_role(parents, role) for role in ("father", "mother")]
     child_frame = children.join(derived[0], on="_row", how="left", maintain_order="left").join(
@@ -277,32 +387,14 @@ def frames_from_registry(scope: Scope) -> tuple[FactsFrames, pl.Series]:
     return frames, children["_pk"]
 
 
-def _conditions(scope: Scope, parents: pl.DataFrame) -> pl.DataFrame:
-    join, where, params = of_children(scope, "p.child_id")
-    frame = read_frame(
-        _quote(
-            query(
-                "SELECT",
-                select_list(_CONDITION_COLUMNS),
-                "FROM registry_parentcondition pc JOIN registry_parent p ON p.id = pc.parent_id",
-                join,
-                where,
-                "ORDER BY p.child_id,",
-                _role_order("p"),
-                ", p.id, pc.id",
-            )
-        ),
-        params,
-        _CONDITION_COLUMNS,
-    )
+def _conditions(frame: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
     frame = frame.join(
         parents.select(
             pl.col("_pk").alias("_parent_pk"), pl.col("_row").alias("_parent"), "_child"
         ),
         on="_parent_pk",
         how="inner",
-        maintain_order="left",
-    )
+    ).sort("_parent", "_pk")
     # A condition carries only the fields of its type, as in the facts document.
     masked = []
     for name in FRAME_SCHEMAS["conditions"]:
@@ -320,15 +412,9 @@ def _conditions(scope: Scope, parents: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _listed(
-    table: str,
-    alias: str,
-    columns: list[Column],
-    scope: Scope,
-    rows: pl.DataFrame,
-) -> pl.DataFrame:
+def _listed(table: str, alias: str, columns: list[Column], scope: Scope) -> Read:
     join, where, params = of_children(scope, f"{alias}.child_id")
-    frame = read_frame(
+    return Read(
         query(
             "SELECT",
             select_list(columns),
@@ -337,13 +423,10 @@ def _listed(
             alias,
             join,
             where,
-            "ORDER BY",
-            f"{alias}.child_id, {alias}.id",
         ),
         params,
         columns,
     )
-    return frame.join(rows, on="_child_pk", how="inner", maintain_order="left")
 
 
 def _parent_role(parents: pl.DataFrame, role: str) -> pl.DataFrame:

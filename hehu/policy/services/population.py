@@ -35,11 +35,13 @@ from hehu.policy.engine.model import NATIONAL, Policy
 from hehu.policy.models import CategoryEvent, ChildClassification, PolicyVersion, PopulationRun
 from hehu.policy.services.frames_db import (
     Column,
+    Read,
     Scope,
-    frames_from_registry,
+    frames_from_reads,
     of_children,
     query,
-    read_frame,
+    read_frames,
+    registry_reads,
     select_list,
 )
 from hehu.policy.services.policies import NoPolicyInEffect, policies_in_force, policy_loaded
@@ -90,9 +92,12 @@ def population_run(*, run: PopulationRun, steps: dict[str, float] | None = None)
     run.status, run.started_at = PopulationRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at"])
     clock = _Clock()
+    # Outside any transaction (a command, a task), the registry is committed: read it on
+    # several connections at once. Inside one (tests), only this connection sees it all.
+    streams = 1 if connection.in_atomic_block else READ_STREAMS
     try:
         started = time.perf_counter()
-        _execute(run, clock)
+        _execute(run, clock, streams)
         clock.steps["total"] = time.perf_counter() - started
     except Exception as exc:
         run.status, run.error, run.finished_at = (
@@ -126,21 +131,33 @@ class _Clock:
 # The run record's three figures, each the sum of its steps (the steps are printed by
 # the management command).
 _PHASES = {
-    "build_frames": ("policies", "read_registry"),
+    "build_frames": ("policies", "read", "assemble_frames"),
     "classify": ("classify", "result_rows"),
-    "store": ("read_stored", "compare", "write_results", "write_events"),
+    "store": ("compare", "write_results", "write_events"),
 }
+# Connections reading the registry (and the stored classifications) at once: PostgreSQL
+# prints rows on one core while Python takes them in on the other.
+READ_STREAMS = 3
 
 
 @transaction.atomic
-def _execute(run: PopulationRun, clock: _Clock) -> None:
+def _execute(run: PopulationRun, clock: _Clock, streams: int) -> None:
     results: list[pl.DataFrame] = []
     counts: dict[str, int] = {}
     with clock("policies"):
         groups = _groups(run)
-    for group in groups:
-        with clock("read_registry"):
-            frames, pks = frames_from_registry(group.scope)
+    with clock("read"):
+        # Every group's tables and the stored classifications, in one batch.
+        reads = {"stored": _stored_read(run)}
+        for i, group in enumerate(groups):
+            reads.update((f"{i}.{name}", r) for name, r in registry_reads(group.scope).items())
+        raw = read_frames(dict(sorted(reads.items(), key=_by_size)), streams=streams)
+    for i, group in enumerate(groups):
+        with clock("assemble_frames"):
+            prefix = f"{i}."
+            frames, pks = frames_from_reads(
+                {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
+            )
         with clock("classify"):
             out = compile_policy(group.policy).run(frames, run.as_of)
         with clock("result_rows"):
@@ -148,7 +165,7 @@ def _execute(run: PopulationRun, clock: _Clock) -> None:
             for code, count in _counts(group.policy, out).items():
                 counts[code] = counts.get(code, 0) + count
     new = pl.concat(results) if results else _empty_results()
-    entered, exited = _store(run, new, clock)
+    entered, exited = _store(run, new, raw["stored"], clock)
 
     run.children = new.height
     run.counts = dict(sorted((code, n) for code, n in counts.items() if n))
@@ -278,7 +295,13 @@ def _empty_results() -> pl.DataFrame:
     )
 
 
-def _stored(run: PopulationRun) -> pl.DataFrame:
+def _by_size(item: tuple[str, Read]) -> int:
+    # The largest reads first, so that the streams finish together.
+    order = ["children", "stored", "parents", "receiving", "conditions", "concerns"]
+    return order.index(item[0].split(".")[-1])
+
+
+def _stored_read(run: PopulationRun) -> Read:
     """The stored classifications of the run's children, JSON columns as stored text."""
     join, where, params = of_children(Scope(run.scope), "k.child_id")
     columns: list[Column] = [
@@ -290,14 +313,8 @@ def _stored(run: PopulationRun) -> pl.DataFrame:
         ("signals", "k.signals", "json"),
         ("coverage_gap", "k.coverage_gap", "bool"),
     ]
-    return read_frame(
-        query(
-            "SELECT",
-            select_list(columns),
-            "FROM policy_childclassification k",
-            join,
-            where,
-        ),
+    return Read(
+        query("SELECT", select_list(columns), "FROM policy_childclassification k", join, where),
         params,
         columns,
     )
@@ -358,7 +375,9 @@ def _events_frame(run: PopulationRun, entered: pl.DataFrame, exited: pl.DataFram
     )
 
 
-def _store(run: PopulationRun, new: pl.DataFrame, clock: _Clock) -> tuple[int, int]:
+def _store(
+    run: PopulationRun, new: pl.DataFrame, old: pl.DataFrame, clock: _Clock
+) -> tuple[int, int]:
     """Write the classifications that changed, and the entries and exits.
 
     A child whose stored classification equals the new one (same policy version,
@@ -366,8 +385,6 @@ def _store(run: PopulationRun, new: pl.DataFrame, clock: _Clock) -> tuple[int, i
     date, the date of the classification that produced it — so that a run over a stable
     population writes little (rewriting a million rows costs PostgreSQL tens of seconds).
     """
-    with clock("read_stored"):
-        old = _stored(run)
     with clock("compare"):
         changed = _changes(new, old)
         entered, exited = _transitions(changed)
