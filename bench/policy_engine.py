@@ -11,6 +11,8 @@ timings) and the same rules (policies/cn-national.yaml):
 
 - compiled: `columnar.compile_policy(...).run(frames, as_of)` — all categories with the
   clause masks (the reasons), umbrellas, need signals and gaps, facts already in memory;
+  its wall and CPU time (all threads), the memory the facts take and the peak while it
+  runs (on Linux the peak is reset after generating the data: generating is not measured);
 - frames: building those frames from JSON-form facts documents (per 100k, extrapolated);
 - one child: `evaluate.classify` with its full explanation (mean of 1,000 children);
 - baseline: the same categories' clauses written for `rule_engine`, a general-purpose
@@ -24,12 +26,15 @@ a condition Q), which the output says: realistic data would be faster, not slowe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import gc
 import json
 import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -448,34 +453,68 @@ def floor(frames: FactsFrames, on: dt.date) -> pl.DataFrame:
 
 # -- measurements (each in its own process) ----------------------------------------------
 def _timed(action: Any, repeat: int) -> float:
-    best = float("inf")
+    return _timed_cpu(action, repeat)[0]
+
+
+def _timed_cpu(action: Any, repeat: int) -> tuple[float, float]:
+    """The best wall time of `repeat` runs, and the CPU time (all threads) of that run."""
+    best, cpu = float("inf"), 0.0
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         action()
-        best = min(best, time.perf_counter() - start)
-    return best
+        wall = time.perf_counter() - start
+        if wall < best:
+            best, cpu = wall, time.process_time() - start_cpu
+    return best, cpu
+
+
+def _memory_mb(field: str) -> float:
+    """A field of /proc/self/status in MB (VmRSS: now; VmHWM: the peak since the last
+    reset), or NaN where there is no /proc."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _reset_peak() -> None:
+    """Start measuring the peak RSS from now (Linux: write 5 to /proc/self/clear_refs)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def measure(name: str, n: int) -> dict[str, Any]:
     policy = load_policy_file(POLICY)
     if name == "compiled":
-        frames = synthetic(n)
+        frames = _stored_frames(n)
+        gc.collect()
         start = time.perf_counter()
         compiled = compile_policy(policy)
         compiled.plan(AS_OF)
         lowering = time.perf_counter() - start
         result = compiled.run(frames, AS_OF)
-        seconds = _timed(lambda: compiled.run(frames, AS_OF), 3 if n <= 2_000_000 else 1)
         counts = {c.code: int(result[f"in.{c.code}"].sum()) for c in policy.categories}
+        gaps = int(result["gap"].sum())
+        del result
+        gc.collect()
+        _reset_peak()  # the peak of generating the data is not the engine's
+        data_mb = _memory_mb("VmRSS")
+        seconds, cpu = _timed_cpu(lambda: compiled.run(frames, AS_OF), 3 if n <= 2_000_000 else 2)
         return {
             "seconds": seconds,
+            "cpu": cpu,
             "per": n,
             "lowering": lowering,
             "counts": counts,
-            "gaps": int(result["gap"].sum()),
+            "gaps": gaps,
+            "data_mb": data_mb,
+            "run_peak_mb": _memory_mb("VmHWM"),
         }
     if name == "floor":
-        frames = synthetic(n)
+        frames = _stored_frames(n)
         floor(frames, AS_OF)
         return {
             "seconds": _timed(lambda: floor(frames, AS_OF), 3 if n <= 2_000_000 else 1),
@@ -515,6 +554,27 @@ def measure(name: str, n: int) -> dict[str, Any]:
     return {"seconds": _timed(run_baseline, 1), "per": sample}
 
 
+def _stored_frames(n: int) -> FactsFrames:
+    """The synthetic frames of `n` children, generated once by another process and read
+    from Parquet: this process holds the facts, not the garbage of generating them."""
+    folder = Path(tempfile.gettempdir()) / f"hehu-bench-policy-{SEED}-{n}"
+    if not (folder / "receiving.parquet").exists():
+        subprocess.run(
+            [sys.executable, __file__, "--generate", str(folder), "--children", str(n)],
+            check=True,
+        )
+    return FactsFrames(
+        **{name: pl.read_parquet(folder / f"{name}.parquet") for name in FRAME_SCHEMAS}
+    )
+
+
+def _generate(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = synthetic(n)
+    for name in FRAME_SCHEMAS:  # receiving last: its file says the folder is complete
+        frames.frame(name).write_parquet(folder / f"{name}.parquet")
+
+
 def _child(name: str, n: int) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--measure", name, "--children", str(n)],
@@ -530,7 +590,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--measure")
+    parser.add_argument("--generate", type=Path)
     args = parser.parse_args()
+    if args.generate:
+        _generate(args.generate, args.children[0])
+        return
     if args.measure:
         found = measure(args.measure, args.children[0])
         found["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -560,6 +624,11 @@ def main() -> None:
         )
         rows.append(
             (f"floor: hand-written Polars, {label}", f["seconds"], n / f["seconds"], f["rss_mb"])
+        )
+        print(
+            f"compiled, {label}: {c['seconds']:.3f} s wall, {c['cpu']:.3f} s CPU (all threads); "
+            f"facts in memory {c['data_mb']:,.0f} MB, peak while running {c['run_peak_mb']:,.0f} "
+            f"MB (the run adds {c['run_peak_mb'] - c['data_mb']:,.0f} MB)"
         )
         if n == args.children[0]:
             compiled_1m, floor_1m = c["seconds"] / n * 1e6, f["seconds"] / n * 1e6
