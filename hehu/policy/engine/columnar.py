@@ -2,13 +2,20 @@
 
 The expression tree of every clause is lowered to Polars expressions over the frames of
 `frames.FactsFrames`; nothing loops over children in Python. Predicates are inlined with
-their arguments substituted. A comprehension over a list (`parents.exists(p, …)`,
-`p.conditions.all(c, …)`, `protection_concerns.filter(c, …).size()`) evaluates its body
-on the list's own frame, brings outer values in by row index (`_child`, `_parent`) and
-aggregates back with a counting scatter (numpy `bincount`); each distinct aggregate is
+their arguments substituted, and the result of each predicate or helper call is a derived
+column of its frame (a `let` step), computed once per run however many clauses use it —
+identical lowered expressions share one column. A comprehension over a list
+(`parents.exists(p, …)`, `p.conditions.all(c, …)`, `protection_concerns.filter(c, …)
+.size()`) evaluates its body on the list's own frame, brings outer values in by row index
+(`_child`, `_parent`) and aggregates back with a scatter; each distinct aggregate is
 computed once per run. Missing facts follow docs/policy-language.md exactly: a comparison
 with null is false, null as a condition is false, `!null` is true, arithmetic with null
 is null (tests prove agreement with `evaluate`, the one-child evaluator).
+
+For speed (docs/policy-language.md, "A population: the compiled form"): enum facts are
+`pl.Enum` columns compared with literals of their set as such (`Value.enum`, anything else
+compares them as text); `age_on`/`months_elapsed` compared with constants become one date
+comparison (`_threshold`); short `in` lists are chains of `==`.
 
 The lowering depends on `as_of` (it is a literal, and parameters are resolved for it), so
 `compile_policy` lowers once to find what cannot be compiled — a policy is never
