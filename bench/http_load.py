@@ -191,7 +191,12 @@ def check(base: str, cookie: str, scenario: Scenario) -> str:
 
 
 def run_wrk(
-    base: str, cookie: str, scenario: Scenario, args: argparse.Namespace, think_ms: int
+    base: str,
+    cookie: str,
+    scenario: Scenario,
+    args: argparse.Namespace,
+    think_ms: int,
+    duration: int | None = None,
 ) -> dict:
     paths = ", ".join(json.dumps(p) for p in scenario.paths)
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,7 +205,7 @@ def run_wrk(
         script.write_text(LUA % {"paths": paths, "delay": delay})
         command = [
             "wrk", "-t", str(args.threads), "-c", str(args.connections),
-            "-d", f"{args.duration}s", "--timeout", "10s", "-s", str(script),
+            "-d", f"{duration or args.duration}s", "--timeout", "10s", "-s", str(script),
             "-H", f"Cookie: {cookie}", "-H", f"Accept: {scenario.accept}", base,
         ]  # fmt: skip
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -213,6 +218,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--county", default=None, help="6-digit county (default: the biggest)")
     parser.add_argument("--duration", type=int, default=30, help="seconds per scenario")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="unrecorded seconds of load before each run"
+    )
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
@@ -283,6 +291,9 @@ def measure(
     base: str, cookie: str, scenario: Scenario, args: argparse.Namespace, think_ms: int
 ) -> None:
     note = check(base, cookie, scenario)
+    if args.warmup:
+        # Unrecorded: every worker loads its templates, catalogues and connection first.
+        run_wrk(base, cookie, scenario, args, 0, duration=args.warmup)
     r = run_wrk(base, cookie, scenario, args, think_ms)
     rate = r["requests"] / (r["duration_us"] / 1e6)
     errors = sum(r[k] for k in ERROR_KINDS)
