@@ -1,0 +1,97 @@
+"""What a population run writes: only the classifications that changed; and its reads of
+the registry on several connections sharing one snapshot (PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from polars.testing import assert_frame_equal
+
+from hehu.accounts.models import Department, Role
+from hehu.accounts.tests.factories import make_user
+from hehu.policy.models import CategoryEvent, ChildClassification
+from hehu.policy.services import child_classify
+from hehu.policy.services.frames_db import Scope, read_frames, registry_reads
+from hehu.policy.services.population import population_run, population_run_create
+from hehu.policy.tests.test_population_run import _register_varied
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 3, 1)
+
+
+@pytest.fixture
+def registrar(db):
+    return make_user(
+        Role.COUNTY_CIVIL_AFFAIRS, "5115", department=Department.CIVIL_AFFAIRS, username="city"
+    )
+
+
+def _rows() -> dict[int, tuple]:
+    return {
+        k.child_id: (k.as_of, k.computed_at, k.categories, k.masks, k.source)
+        for k in ChildClassification.objects.all()
+    }
+
+
+def test_a_run_leaves_the_unchanged_classifications_as_they_are(admin_user, registrar):
+    children = _register_varied(registrar, 16)
+    first = population_run(run=population_run_create(actor=admin_user, as_of=AS_OF))
+    before = _rows()
+    # One stored result no longer matches (its masks), one child has none.
+    tampered, missing = children[0].pk, children[1].pk
+    ChildClassification.objects.filter(pk=tampered).update(masks={})
+    ChildClassification.objects.filter(pk=missing).delete()
+
+    steps: dict[str, float] = {}
+    again = population_run(run=population_run_create(actor=admin_user, as_of=AS_OF), steps=steps)
+
+    after = _rows()
+    assert set(after) == set(before)
+    rewritten = {pk for pk in after if after[pk] != before[pk]}
+    assert rewritten == {tampered, missing}
+    for pk in rewritten:
+        assert after[pk][1] > before[pk][1]  # computed again
+        assert after[pk][2:] == before[pk][2:]  # to the same result
+    # The child without a stored row entered its categories again; nothing else moved.
+    assert again.entered == len(before[missing][2])
+    assert again.exited == 0
+    assert again.counts == first.counts
+    assert {"read", "classify", "compare", "write_results", "total"} <= set(steps)
+
+
+def test_a_child_classified_alone_keeps_its_explanation_when_nothing_changed(admin_user, registrar):
+    children = _register_varied(registrar, 6)
+    population_run(run=population_run_create(actor=admin_user, as_of=AS_OF))
+    child_classify(child=children[2], as_of=AS_OF)
+    stored = ChildClassification.objects.get(pk=children[2].pk)
+
+    again = population_run(run=population_run_create(actor=admin_user, as_of=AS_OF))
+
+    assert again.entered == again.exited == 0
+    kept = ChildClassification.objects.get(pk=children[2].pk)
+    assert kept.categories == stored.categories
+    if connection.vendor == "postgresql":  # jsonb: equal values print as equal text
+        assert (kept.source, kept.reasons) == (stored.source, stored.reasons)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and snapshots")
+def test_reads_on_several_connections_see_what_one_connection_sees(admin_user, registrar):
+    children = _register_varied(registrar, 20)
+    reads = registry_reads(Scope())
+
+    with transaction.atomic():
+        one = read_frames(reads, streams=1)
+    with transaction.atomic():
+        three = read_frames(reads, streams=3)
+
+    assert set(one) == set(three) == set(reads)
+    for name in reads:
+        assert_frame_equal(one[name].sort("_pk"), three[name].sort("_pk"))
+    # A run outside a transaction reads on several connections, and stores every child.
+    run = population_run(run=population_run_create(actor=admin_user, as_of=AS_OF))
+    assert run.children == len(children) == ChildClassification.objects.count()
+    assert run.entered == CategoryEvent.objects.filter(run=run).count() > 0
