@@ -357,46 +357,50 @@ def floor(frames: FactsFrames, on: dt.date) -> pl.DataFrame:
         .otherwise(pl.col("type") == "serious_illness")
         .fill_null(False)
     )
-    per_parent = q.group_by("_parent").agg(pl.col("q").any())
-    parents = (
-        frames.parents.with_row_index("_row", 0)
-        .with_columns(pl.col("_row").cast(pl.Int64))
-        .join(per_parent, left_on="_row", right_on="_parent", how="left")
-        .select("_row", pl.col("q").fill_null(False))
+    # Condition Q per parent row, then picked for each child by the parent's row index.
+    per_parent = pl.repeat(False, frames.parents.height, eager=True).scatter(
+        q.filter(pl.col("q"))["_parent"], True
     )
-    concerns = (
-        frames.concerns.filter(
-            (pl.col("substantiated") == True)  # noqa: E712
-            & (pl.col("since").is_null() | (pl.col("since") <= as_of))  # noqa: E712
-        )
-        .select("_child")
-        .unique()
-        .with_columns(concern=pl.lit(True))
+    current = frames.concerns.filter(
+        (pl.col("substantiated") == True)  # noqa: E712
+        & (pl.col("since").is_null() | (pl.col("since") <= as_of))
+    )["_child"]
+    children = frames.children
+    c = children.with_columns(
+        pl.repeat(False, children.height, eager=True).scatter(current, True).alias("concern"),
+        per_parent.gather(children["father._row"]).alias("father.q"),
+        per_parent.gather(children["mother._row"]).alias("mother.q"),
+        age_on_expr(pl.col("birth_date"), as_of).alias("age"),
     )
-    c = frames.children.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))
-    for role in ("father", "mother"):
-        c = c.join(
-            parents.rename({"q": f"{role}.q"}), left_on=f"{role}._row", right_on="_row", how="left"
+    # Each parent's status once, as columns.
+    statuses: dict[str, pl.Expr] = {}
+    for r in ("father", "mother"):
+        vital = pl.col(f"{r}.vital_status")
+        statuses[f"{r}.gone"] = vital.is_in(
+            ["dead", "declared_dead", "declared_missing", "unknown"]
         )
-    c = c.join(concerns, left_on="_i", right_on="_child", how="left")
-    age = age_on_expr(pl.col("birth_date"), as_of)
+        statuses[f"{r}.dead_or_missing"] = vital.is_in(
+            ["dead", "declared_dead", "declared_missing"]
+        )
+        statuses[f"{r}.meets_q"] = vital.is_in(["alive", "unknown"]) & pl.col(f"{r}.q").fill_null(
+            False
+        )
+        statuses[f"{r}.migrant"] = (vital == "alive") & (pl.col(f"{r}.migrant_worker") == True)  # noqa: E712
+    c = c.with_columns(**statuses)
+    age = pl.col("age")
     minor = age < 18
 
     def meets_q(r: str) -> pl.Expr:
-        return pl.col(f"{r}.vital_status").is_in(["alive", "unknown"]) & pl.col(f"{r}.q").fill_null(
-            False
-        )
+        return pl.col(f"{r}.meets_q")
 
     def gone(r: str) -> pl.Expr:
-        return pl.col(f"{r}.vital_status").is_in(
-            ["dead", "declared_dead", "declared_missing", "unknown"]
-        )
+        return pl.col(f"{r}.gone")
 
     def dead_or_missing(r: str) -> pl.Expr:
-        return pl.col(f"{r}.vital_status").is_in(["dead", "declared_dead", "declared_missing"])
+        return pl.col(f"{r}.dead_or_missing")
 
     def migrant(r: str) -> pl.Expr:
-        return (pl.col(f"{r}.vital_status") == "alive") & (pl.col(f"{r}.migrant_worker") == True)  # noqa: E712
+        return pl.col(f"{r}.migrant")
 
     orphan = minor & gone("father") & gone("mother")
     dfu = (
