@@ -16,6 +16,7 @@ the same facts (a test proves it).
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -118,12 +119,14 @@ def read_frame(sql: str, params: Sequence[Any], columns: Sequence[Column]) -> pl
 def _copied(cursor: Any, read: Read) -> pl.DataFrame:
     """`read` streamed by COPY as CSV on a psycopg cursor, into a typed frame."""
     schema = {name: _PG_READ_TYPES[kind] for name, _sql, kind in read.columns}
-    blocks: list[bytes] = []
+    buffer = io.BytesIO()
     with cursor.copy(f"COPY ({read.sql}) TO STDOUT WITH (FORMAT csv)", read.params) as copy:
-        blocks.extend(bytes(block) for block in copy)
-    if not blocks:
+        for row in copy:  # the fastest way to take in COPY's rows, one message each
+            buffer.write(row)
+    if not buffer.tell():
         return _typed_frame(pl.DataFrame(schema=schema), read.columns, pg=True)
-    frame = pl.read_csv(b"".join(blocks), has_header=False, schema=schema)
+    buffer.seek(0)
+    frame = pl.read_csv(buffer, has_header=False, schema=schema)
     return _typed_frame(frame, read.columns, pg=True)
 
 
@@ -355,18 +358,17 @@ def frames_from_reads(raw: Mapping[str, pl.DataFrame]) -> tuple[FactsFrames, pl.
     # role then pk, a parent's conditions and a child's other lists by pk.
     children = raw["children"].sort("_pk")
     children = children.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
-    rows = children.select(pl.col("_pk").alias("_child_pk"), pl.col("_row").alias("_child"))
 
+    pks = children["_pk"]
     parents = (
-        raw["parents"]
-        .join(rows, on="_child_pk", how="inner")
+        _with_child(raw["parents"], pks)
         .sort("_child", _role_order(), "_pk")
         .with_row_index("_row")
         .with_columns(pl.col("_row").cast(pl.Int64))
     )
     conditions = _conditions(raw["conditions"], parents)
-    concerns = raw["concerns"].join(rows, on="_child_pk", how="inner").sort("_child", "_pk")
-    receiving = raw["receiving"].join(rows, on="_child_pk", how="inner").sort("_child", "_pk")
+    concerns = _with_child(raw["concerns"], pks).sort("_child", "_pk")
+    receiving = _with_child(raw["receiving"], pks).sort("_child", "_pk")
 
     derived = [_parent_role(parents, role) for role in ("father", "mother")]
     child_frame = children.join(derived[0], on="_row", how="left", maintain_order="left").join(
@@ -385,6 +387,14 @@ def frames_from_reads(raw: Mapping[str, pl.DataFrame]) -> tuple[FactsFrames, pl.
         receiving=_conform(receiving, "receiving"),
     )
     return frames, children["_pk"]
+
+
+def _with_child(frame: pl.DataFrame, pks: pl.Series) -> pl.DataFrame:
+    """`frame` with `_child`, the row in `pks` (sorted) of its `_child_pk`; the rows of
+    other children dropped. A binary search: much faster than a join."""
+    index = pks.search_sorted(frame["_child_pk"]).cast(pl.Int64)
+    frame = frame.with_columns(index.alias("_child")).filter(pl.col("_child") < len(pks))
+    return frame.filter(pks.gather(frame["_child"]) == frame["_child_pk"])
 
 
 def _conditions(frame: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
@@ -433,9 +443,9 @@ def _parent_role(parents: pl.DataFrame, role: str) -> pl.DataFrame:
     """Per child row, its first parent with `role` as the derived `father.*`/`mother.*`."""
     fields = [c for c in FRAME_SCHEMAS["parents"] if c != "_child"]
     return (
+        # Parents are in order (child, role, pk): the first row of each child is its own.
         parents.filter(pl.col("role") == role)
-        .group_by("_child", maintain_order=True)
-        .first()
+        .filter(pl.col("_child").is_first_distinct())
         .select(
             pl.col("_child").alias("_row"),
             pl.lit(True).alias(f"{role}.recorded"),
