@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hehu.registry.models import (
     DisabilityCategory,
@@ -276,7 +277,7 @@ class ConcernForm(forms.Form):
 
 
 class ReceivingForm(forms.Form):
-    programme = _choice_field(_("项目"), PROGRAMMES)
+    programme = _choice_field(pgettext_lazy("benefit", "项目"), PROGRAMMES)
     monthly_amount = _money_field(_("月金额（元）"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
