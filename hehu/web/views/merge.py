@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hehu.accounts.permissions import Perm
@@ -142,7 +143,13 @@ def comparison(a: Child, b: Child) -> list[dict[str, Any]]:
 
 
 def _count_labels() -> list[str]:
-    return [_("父母"), _("父母情形"), _("保护关切"), _("已享受待遇"), _("附件")]
+    return [
+        pgettext("child file section", "父母"),
+        _("父母情形"),
+        _("保护关切"),
+        _("已享受待遇"),
+        _("附件"),
+    ]
 
 
 def _counts(child: Child) -> list[int]:
