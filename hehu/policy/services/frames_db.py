@@ -159,7 +159,8 @@ def read_frames(reads: Mapping[str, Read], *, streams: int = 1) -> dict[str, pl.
     committed state. Only for a caller whose transaction has written nothing it
     needs to read (the other connections cannot see uncommitted rows).
     """
-    if streams <= 1 or not _pg() or len(reads) <= 1:
+    # A snapshot can be shared only from inside a transaction.
+    if streams <= 1 or not _pg() or len(reads) <= 1 or not connection.in_atomic_block:
         if _pg() and connection.in_atomic_block:
             with connection.cursor() as cursor:
                 cursor.execute(_READER_SETTINGS)
@@ -196,6 +197,7 @@ def read_frames(reads: Mapping[str, Read], *, streams: int = 1) -> dict[str, pl.
         finally:
             other.close()
 
+    streams = min(streams, len(reads))
     with ThreadPoolExecutor(max_workers=streams) as pool:
         for future in [pool.submit(other_stream) for _ in range(streams)]:
             future.result()
