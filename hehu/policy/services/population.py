@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,8 +146,9 @@ _PHASES = {
     "store": ("compare", "write_results", "write_events", "commit"),
 }
 # Connections reading the registry (and the stored classifications) at once: PostgreSQL
-# prints rows on one core while Python takes them in on the other.
-READ_STREAMS = 3
+# prints rows on one core while Python takes them in on another. Python's side is one
+# core at most (the GIL); on 2 cores, 2 streams did better than 3 or 4.
+READ_STREAMS = min(3, max(2, os.cpu_count() or 2))
 
 
 def _execute(run: PopulationRun, clock: _Clock, streams: int) -> None:
