@@ -164,10 +164,10 @@ def _execute(run: PopulationRun, clock: _Clock, streams: int) -> None:
         raw = read_frames(dict(sorted(reads.items(), key=_by_size)), streams=streams)
     for i, group in enumerate(groups):
         with clock("assemble_frames"):
+            # Taken out of `raw`: a group's frames are freed once it is classified.
             prefix = f"{i}."
-            frames, pks = frames_from_reads(
-                {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
-            )
+            mine = [k for k in raw if k.startswith(prefix)]
+            frames, pks = frames_from_reads({k[len(prefix) :]: raw.pop(k) for k in mine})
         with clock("classify"):
             out = compile_policy(group.policy).run(frames, run.as_of)
         with clock("result_rows"):

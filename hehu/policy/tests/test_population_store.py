@@ -11,11 +11,14 @@ from polars.testing import assert_frame_equal
 
 from hehu.accounts.models import Department, Role
 from hehu.accounts.tests.factories import make_user
-from hehu.policy.models import CategoryEvent, ChildClassification
+from hehu.policy.models import CategoryEvent, ChildClassification, PolicyVersion
 from hehu.policy.services import child_classify
 from hehu.policy.services.frames_db import Scope, read_frames, registry_reads
 from hehu.policy.services.population import population_run, population_run_create
 from hehu.policy.tests.test_population_run import _register_varied
+from hehu.policy.tests.test_simulation_services import make_draft, population
+from hehu.regions.tests.factories import region
+from hehu.registry.tests.factories import ChildFactory, HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +98,42 @@ def test_reads_on_several_connections_see_what_one_connection_sees(admin_user, r
     run = population_run(run=population_run_create(actor=admin_user, as_of=AS_OF))
     assert run.children == len(children) == ChildClassification.objects.count()
     assert run.entered == CategoryEvent.objects.filter(run=run).count() > 0
+
+
+def test_children_are_classified_under_their_province_s_policy(admin_user):
+    in_sichuan = list(population().values())
+    elsewhere = "110101001001"
+    beijing = ChildFactory(
+        name="北京低保",
+        region=region(elsewhere),
+        household=HouseholdFactory(region=region(elsewhere), dibao=True),
+    )
+    override = make_draft(
+        "51-2026.2",
+        policy_id="cn-51",
+        jurisdiction="51",
+        extends="cn-national@2026.1",
+        status=PolicyVersion.Status.APPROVED,
+        source=(
+            'hehu_policy: 1\nid: cn-51\nversion: "51-2026.2"\njurisdiction: "51"\n'
+            "extends: cn-national@2026.1\neffective_from: 2016-06-13\neffective_to: null\n"
+            "title: {zh: 四川省政策, en: Sichuan policy}\n"
+        ),
+    )
+
+    run = population_run(run=population_run_create(actor=admin_user, as_of=AS_OF))
+
+    assert run.children == len(in_sichuan) + 1
+    by_population = {k.child_id: k for k in ChildClassification.objects.all()}
+    assert {by_population[c.pk].policy_version_id for c in in_sichuan} == {override.pk}
+    assert by_population[beijing.pk].policy_version_id != override.pk
+    for child in [*in_sichuan, beijing]:
+        child_classify(child=child, as_of=AS_OF)
+        alone = ChildClassification.objects.get(pk=child.pk)
+        population_row = by_population[child.pk]
+        assert (alone.categories, alone.masks, alone.policy_version_id) == (
+            population_row.categories,
+            population_row.masks,
+            population_row.policy_version_id,
+        )
+    assert run.counts["dibao_child"] == 3
