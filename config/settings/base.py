@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
 
@@ -171,6 +172,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic work (`celery -A config beat` runs the schedule; docs/operations.md).
+CELERY_BEAT_SCHEDULE = {
+    "classify-every-child-nightly": {
+        "task": "hehu.policy.tasks.population_run_nightly",
+        "schedule": crontab(hour=2, minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,

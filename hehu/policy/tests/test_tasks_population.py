@@ -69,3 +69,24 @@ def test_it_syncs_the_shipped_policies_from_the_command(capsys):
     out = capsys.readouterr().out
     assert "added: cn-national@2026.1" in out
     assert "policies up to date" in out
+
+
+def test_the_nightly_run_classifies_everyone_as_of_today(county_officer, settings):
+    import time_machine
+
+    child = child_register(actor=county_officer, data=child_data(parents=ORPHAN))
+    with time_machine.travel(dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC), tick=False):
+        from hehu.policy.tasks import population_run_nightly
+
+        result = population_run_nightly.delay().get()
+
+    run = PopulationRun.objects.get(pk=result["run"])
+    assert run.as_of == dt.date(2026, 3, 2)  # 11:00 in Beijing
+    assert run.scope == ""
+    assert "orphan" in ChildClassification.objects.get(child=child).categories
+
+
+def test_the_nightly_run_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["classify-every-child-nightly"]
+    assert entry["task"] == "hehu.policy.tasks.population_run_nightly"
+    assert entry["schedule"].hour == {2}
