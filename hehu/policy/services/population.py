@@ -105,8 +105,11 @@ def population_run(*, run: PopulationRun, steps: dict[str, float] | None = None)
         clock.steps["commit"] = time.perf_counter() - committing
         clock.steps["total"] = time.perf_counter() - started
         run.timings = {
-            phase: round(sum(clock.steps.get(step, 0.0) for step in steps), 3)
-            for phase, steps in _PHASES.items()
+            **{step: round(seconds, 3) for step, seconds in clock.steps.items()},
+            **{
+                phase: round(sum(clock.steps.get(step, 0.0) for step in steps), 3)
+                for phase, steps in _PHASES.items()
+            },
         }
         run.save(update_fields=["timings"])
     except Exception as exc:
