@@ -9,6 +9,7 @@ stored. `POST /api/v1/policies/<id>/<version>/review/`, `/approve/`, `/retire/` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404
@@ -138,16 +139,46 @@ def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
-def _version(request: Request, policy_id: str, version: str) -> PolicyVersion:
-    """A version the caller may act on; one outside their jurisdiction looks missing."""
+def _require_lifecycle_perm(request: Request) -> None:
+    """Only those who draft or approve policies handle drafts."""
     if not (
         has_perm(request.user, Perm.DRAFT_POLICY) or has_perm(request.user, Perm.APPROVE_POLICY)
     ):
         raise PermissionRefused(_("您的账号不能办理政策草稿"))
+
+
+def _version(request: Request, policy_id: str, version: str) -> PolicyVersion:
+    """A version the caller may act on; one outside their jurisdiction looks missing."""
+    _require_lifecycle_perm(request)
     found = PolicyVersion.objects.filter(policy_id=policy_id, version=version).first()
     if found is None or not jurisdiction_covers(request.user, found.jurisdiction):
         raise Http404
     return found
+
+
+def _transition_schema(operation_id: str, request: type[serializers.Serializer[Any]]) -> Any:
+    """The OpenAPI of one lifecycle step: its input, the version moved on, 404 and refusals."""
+    return extend_schema(
+        operation_id=operation_id,
+        request=request,
+        responses={200: VersionOutput, 404: OpenApiResponse(OpenApiTypes.OBJECT), **REFUSALS},
+    )
+
+
+def _take_step(
+    request: Request,
+    policy_id: str,
+    version: str,
+    input_class: type[serializers.Serializer[Any]],
+    step: Callable[..., PolicyVersion],
+    *fields: str,
+) -> Response:
+    """One lifecycle step: the version (404 when hidden), its valid input, then
+    `step(actor=…, version=…, <field>=…)` with the input's `fields`; the version moved on."""
+    found = _version(request, policy_id, version)
+    data = _valid(input_class(data=request.data))
+    done = step(actor=request.user, version=found, **{name: data[name] for name in fields})
+    return Response(VersionOutput(done).data)
 
 
 # -- endpoints ----------------------------------------------------------------------------------
@@ -161,10 +192,7 @@ class DraftsApi(APIView):
         responses={200: VersionOutput(many=True), 403: RefusalOutput},
     )
     def get(self, request: Request) -> Response:
-        if not (
-            has_perm(request.user, Perm.DRAFT_POLICY) or has_perm(request.user, Perm.APPROVE_POLICY)
-        ):
-            raise PermissionRefused(_("您的账号不能办理政策草稿"))
+        _require_lifecycle_perm(request)
         pending = drafts_awaiting(user=request.user).select_related("approved_by")
         return Response(VersionOutput(pending, many=True).data)
 
@@ -196,68 +224,36 @@ class DraftsApi(APIView):
 class ReviewApi(APIView):
     """Review a draft (by someone who did not write it): it goes on for approval."""
 
-    @extend_schema(
-        operation_id="policy_review",
-        request=CommentInput,
-        responses={200: VersionOutput, 404: OpenApiResponse(OpenApiTypes.OBJECT), **REFUSALS},
-    )
+    @_transition_schema("policy_review", CommentInput)
     def post(self, request: Request, policy_id: str, version: str) -> Response:
-        found = _version(request, policy_id, version)
-        data = _valid(CommentInput(data=request.data))
-        done = policy_review(actor=request.user, version=found, comment=data["comment"])
-        return Response(VersionOutput(done).data)
+        return _take_step(request, policy_id, version, CommentInput, policy_review, "comment")
 
 
 class ApproveApi(APIView):
     """Approve a reviewed version; it is in force from `effective_from` on."""
 
-    @extend_schema(
-        operation_id="policy_approve",
-        request=ApproveInput,
-        responses={200: VersionOutput, 404: OpenApiResponse(OpenApiTypes.OBJECT), **REFUSALS},
-    )
+    @_transition_schema("policy_approve", ApproveInput)
     def post(self, request: Request, policy_id: str, version: str) -> Response:
-        found = _version(request, policy_id, version)
-        data = _valid(ApproveInput(data=request.data))
-        done = policy_approve(
-            actor=request.user,
-            version=found,
-            effective_from=data["effective_from"],
-            comment=data["comment"],
+        return _take_step(
+            request, policy_id, version, ApproveInput, policy_approve, "effective_from", "comment"
         )
-        return Response(VersionOutput(done).data)
 
 
 class RetireApi(APIView):
     """Retire an approved version: it applies until `effective_to`, its text stays."""
 
-    @extend_schema(
-        operation_id="policy_retire",
-        request=RetireInput,
-        responses={200: VersionOutput, 404: OpenApiResponse(OpenApiTypes.OBJECT), **REFUSALS},
-    )
+    @_transition_schema("policy_retire", RetireInput)
     def post(self, request: Request, policy_id: str, version: str) -> Response:
-        found = _version(request, policy_id, version)
-        data = _valid(RetireInput(data=request.data))
-        done = policy_retire(
-            actor=request.user,
-            version=found,
-            effective_to=data["effective_to"],
-            comment=data["comment"],
+        return _take_step(
+            request, policy_id, version, RetireInput, policy_retire, "effective_to", "comment"
         )
-        return Response(VersionOutput(done).data)
 
 
 class ReturnApi(APIView):
     """Send a draft or reviewed version back to its author, with the reason."""
 
-    @extend_schema(
-        operation_id="policy_return_to_draft",
-        request=ReturnInput,
-        responses={200: VersionOutput, 404: OpenApiResponse(OpenApiTypes.OBJECT), **REFUSALS},
-    )
+    @_transition_schema("policy_return_to_draft", ReturnInput)
     def post(self, request: Request, policy_id: str, version: str) -> Response:
-        found = _version(request, policy_id, version)
-        data = _valid(ReturnInput(data=request.data))
-        done = policy_return_to_draft(actor=request.user, version=found, reason=data["reason"])
-        return Response(VersionOutput(done).data)
+        return _take_step(
+            request, policy_id, version, ReturnInput, policy_return_to_draft, "reason"
+        )

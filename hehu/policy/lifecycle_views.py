@@ -7,6 +7,7 @@ as "file:line:column — message" in the page's language, with the line it point
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -240,8 +241,15 @@ def draft_edit(request: HttpRequest, policy_id: str, version: str) -> HttpRespon
 
 # -- decisions --------------------------------------------------------------------------------
 def _decide(
-    request: HttpRequest, policy_id: str, version: str, form_class: type[forms.Form], act: Any
+    request: HttpRequest,
+    policy_id: str,
+    version: str,
+    form_class: type[forms.Form],
+    step: Callable[..., PolicyVersion],
+    *fields: str,
 ) -> HttpResponse:
+    """One lifecycle step from its form: `step(actor=…, version=…, <field>=…)` with the
+    form's `fields`; the outcome (or what was wrong) as a message on the version's page."""
     found = _version_or_404(request.user, policy_id, version)
     if not _managing(request.user):
         raise PermissionDenied
@@ -251,8 +259,9 @@ def _decide(
             for error in errors:
                 messages.error(request, str(error))
         return redirect(_page(found))
+    arguments = {name: form.cleaned_data[name] for name in fields}
     try:
-        done: PolicyVersion = act(found, form.cleaned_data)
+        done = step(actor=request.user, version=found, **arguments)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -267,29 +276,14 @@ def _decide(
 @login_required
 @require_POST
 def review(request: HttpRequest, policy_id: str, version: str) -> HttpResponse:
-    return _decide(
-        request,
-        policy_id,
-        version,
-        CommentForm,
-        lambda v, d: policy_review(actor=request.user, version=v, comment=d["comment"]),
-    )
+    return _decide(request, policy_id, version, CommentForm, policy_review, "comment")
 
 
 @login_required
 @require_POST
 def approve(request: HttpRequest, policy_id: str, version: str) -> HttpResponse:
     return _decide(
-        request,
-        policy_id,
-        version,
-        ApproveForm,
-        lambda v, d: policy_approve(
-            actor=request.user,
-            version=v,
-            effective_from=d["effective_from"],
-            comment=d["comment"],
-        ),
+        request, policy_id, version, ApproveForm, policy_approve, "effective_from", "comment"
     )
 
 
@@ -297,23 +291,11 @@ def approve(request: HttpRequest, policy_id: str, version: str) -> HttpResponse:
 @require_POST
 def retire(request: HttpRequest, policy_id: str, version: str) -> HttpResponse:
     return _decide(
-        request,
-        policy_id,
-        version,
-        RetireForm,
-        lambda v, d: policy_retire(
-            actor=request.user, version=v, effective_to=d["effective_to"], comment=d["comment"]
-        ),
+        request, policy_id, version, RetireForm, policy_retire, "effective_to", "comment"
     )
 
 
 @login_required
 @require_POST
 def return_to_draft(request: HttpRequest, policy_id: str, version: str) -> HttpResponse:
-    return _decide(
-        request,
-        policy_id,
-        version,
-        ReturnForm,
-        lambda v, d: policy_return_to_draft(actor=request.user, version=v, reason=d["reason"]),
-    )
+    return _decide(request, policy_id, version, ReturnForm, policy_return_to_draft, "reason")
