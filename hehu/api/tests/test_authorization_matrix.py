@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from hehu.accounts.models import Department, Role
+from hehu.accounts.models import Role
 from hehu.accounts.tests.factories import make_user
+from hehu.accounts.tests.personas import personas
 from hehu.audit.models import AuditEntry
 from hehu.regions.tests.factories import region
 from hehu.registry.models import Child
@@ -79,30 +80,6 @@ def child_routes() -> list[Route]:
     return result
 
 
-def personas(db):
-    """One account of every role, all with jurisdiction over the inside county."""
-    return [
-        make_user(Role.VILLAGE_DIRECTOR, INSIDE_VILLAGE, username="m_director"),
-        make_user(Role.TOWNSHIP_SUPERVISOR, INSIDE_VILLAGE[:9], username="m_supervisor"),
-        make_user(
-            Role.COUNTY_CIVIL_AFFAIRS,
-            INSIDE_VILLAGE[:6],
-            department=Department.CIVIL_AFFAIRS,
-            username="m_county",
-        ),
-        make_user(
-            Role.DEPARTMENT_OFFICER,
-            INSIDE_VILLAGE[:6],
-            department=Department.PUBLIC_SECURITY,
-            username="m_police",
-        ),
-        make_user(Role.SOCIAL_WORKER, INSIDE_VILLAGE[:6], username="m_social"),
-        make_user(Role.CITY_ANALYST, INSIDE_VILLAGE[:4], username="m_city"),
-        make_user(Role.PROVINCE_ANALYST, INSIDE_VILLAGE[:2], username="m_province"),
-        make_user(Role.ADMIN, INSIDE_VILLAGE[:6], username="m_admin"),
-    ]
-
-
 METHODS = ("get", "post", "put", "patch", "delete")
 HIDDEN_STATUSES = {403, 404, 405}
 
@@ -128,7 +105,7 @@ def _call(client, method: str, path: str):
 def test_a_child_outside_the_jurisdiction_is_answered_like_a_missing_one(route, world, client):
     _, outside = world
     before = _snapshot(outside)
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         for method in METHODS:
             hidden = _call(client, method, _path(route, outside.pk))
@@ -158,7 +135,7 @@ def test_a_nested_route_never_reveals_a_child_outside_the_jurisdiction(route, wo
     inside, outside = world
     first, second = route.kwargs
     before = _snapshot(outside)
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         for method in METHODS:
             # The outside child in either position answers like a missing one.
@@ -185,7 +162,7 @@ def test_no_list_search_or_count_mentions_a_child_outside_the_jurisdiction(route
     # Searching by a part of the name: the full name must not come back (the search box
     # echoes what was typed, so the full name itself is not used as the query).
     queries = [{}, {"q": OUTSIDE_NAME[:2]}, {"child": outside.pk}, {"child_id": outside.pk}]
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         for params in queries:
             response = client.get(route.pattern, params)
@@ -200,7 +177,7 @@ def test_each_role_opens_an_inside_file_only_if_its_role_reads_files(world, clie
     from hehu.accounts.permissions import Perm, has_perm
 
     inside, _ = world
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         page = client.get(f"/children/{inside.pk}/")
         api = client.get(f"/api/v1/children/{inside.pk}/")
@@ -234,7 +211,7 @@ def test_each_role_reaches_the_policy_engine_only_with_its_permission(
 
     from hehu.accounts.permissions import Perm, has_perm
 
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         if method == "post":
             response = client.post(path, json.dumps(WHAT_IF), content_type="application/json")
@@ -270,7 +247,7 @@ def test_each_role_reaches_the_policy_lifecycle_only_with_its_permission(
 ):
     from hehu.accounts.permissions import Perm, has_perm
 
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         expected = 200 if any(has_perm(user, Perm(p)) for p in perms) else 403
         assert client.get(path).status_code == expected, (user.role, path)
@@ -281,7 +258,7 @@ def test_only_the_policy_office_of_the_province_drafts_and_reviews_its_override(
     from hehu.accounts.permissions import Perm, has_perm
     from hehu.policy.models import PolicyVersion
 
-    users = personas(None)
+    users = personas(INSIDE_VILLAGE)
     author = make_user(Role.PROVINCE_ANALYST, INSIDE_VILLAGE[:2], username="m_author")
     client.force_login(author)
     created = client.post(

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from hehu.accounts.models import Department, Role
+from hehu.accounts.models import Role
 from hehu.accounts.permissions import Perm, has_perm
-from hehu.accounts.tests.factories import make_user
+from hehu.accounts.tests.personas import personas
 from hehu.policy.simulation.models import SimulationChange
 from hehu.policy.tests.test_simulation_services import make_draft, run
 from hehu.regions.tests.factories import region
@@ -21,31 +21,6 @@ pytestmark = pytest.mark.django_db
 INSIDE_VILLAGE = "511502001001"
 OUTSIDE_VILLAGE = "511524100201"
 OUTSIDE_NAME = "界外儿童甲"
-
-
-def personas(db):
-    """One account of every role, all with jurisdiction over the inside county (as in
-    hehu/api/tests/test_authorization_matrix.py, which policy code may not import)."""
-    return [
-        make_user(Role.VILLAGE_DIRECTOR, INSIDE_VILLAGE, username="m_director"),
-        make_user(Role.TOWNSHIP_SUPERVISOR, INSIDE_VILLAGE[:9], username="m_supervisor"),
-        make_user(
-            Role.COUNTY_CIVIL_AFFAIRS,
-            INSIDE_VILLAGE[:6],
-            department=Department.CIVIL_AFFAIRS,
-            username="m_county",
-        ),
-        make_user(
-            Role.DEPARTMENT_OFFICER,
-            INSIDE_VILLAGE[:6],
-            department=Department.PUBLIC_SECURITY,
-            username="m_police",
-        ),
-        make_user(Role.SOCIAL_WORKER, INSIDE_VILLAGE[:6], username="m_social"),
-        make_user(Role.CITY_ANALYST, INSIDE_VILLAGE[:4], username="m_city"),
-        make_user(Role.PROVINCE_ANALYST, INSIDE_VILLAGE[:2], username="m_province"),
-        make_user(Role.ADMIN, INSIDE_VILLAGE[:6], username="m_admin"),
-    ]
 
 
 @pytest.fixture
@@ -89,7 +64,7 @@ def test_each_persona_reaches_simulations_only_with_its_permissions(client, simu
         ("/gaps/", (Perm.VIEW_CHILD,)),
         ("/api/v1/coverage-gaps/", (Perm.VIEW_CHILD,)),
     ]
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         for path, perms in pages:
             response = client.get(path)
@@ -103,7 +78,7 @@ def test_each_persona_reaches_simulations_only_with_its_permissions(client, simu
 
 def test_the_inside_child_is_listed_only_to_roles_that_open_files(client, simulated):
     simulation, inside, _ = simulated
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         response = client.get(f"/api/v1/simulations/{simulation.pk}/changes/")
         if response.status_code == 200:
@@ -115,7 +90,7 @@ def test_the_inside_child_is_listed_only_to_roles_that_open_files(client, simula
 
 def test_each_persona_requests_a_simulation_only_with_the_permission(client, world):
     draft = make_draft()
-    for user in personas(None):
+    for user in personas(INSIDE_VILLAGE):
         client.force_login(user)
         body = {"draft": draft.ref, "as_of": "2026-03-01", "scope": user.prefixes[0]}
         response = client.post(
