@@ -27,8 +27,8 @@ from hehu.policy.engine.columnar.values import (
     StructRef,
     Value,
     plain,
+    recorded,
 )
-from hehu.policy.engine.types import STRUCTS
 
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}  # `k < x` is `x > k`
 
@@ -173,12 +173,7 @@ class ComparisonLowering(ParameterLowering):
         if isinstance(lowered, StructRef):
             if lowered.struct in ("Parent", "Child") or not lowered.prefix:
                 return Value(pl.lit(True), None, "bool")  # father, mother, list elements
-            columns = [
-                pl.col(f"{lowered.prefix}{name}").is_not_null()
-                for name, typ in STRUCTS[lowered.struct].items()
-                if typ.kind not in ("struct", "list")
-            ]
-            return Value(pl.any_horizontal(columns), lowered.scope, "bool")
+            return recorded(lowered)
         raise NotCompilable(node, "a comparison of a list with null", "列表与 null 比较无法编译")
 
     def membership(self, node: ast.Binary, env: Mapping[str, Lowered]) -> Value:

@@ -27,6 +27,7 @@ from hehu.policy.engine.columnar.values import (
     Value,
     literal,
     plain,
+    recorded,
     truth,
 )
 from hehu.policy.engine.types import STRUCTS
@@ -164,10 +165,5 @@ class Lowering(ComparisonLowering, CallLowering):
         if isinstance(found, Value):
             return Value(found.expr.is_not_null(), found.scope, "bool", found.depth)
         if isinstance(found, StructRef) and found.struct in STRUCTS:
-            columns = [
-                pl.col(f"{found.prefix}{name}").is_not_null()
-                for name, typ in STRUCTS[found.struct].items()
-                if typ.kind not in ("struct", "list")
-            ]
-            return Value(pl.any_horizontal(columns), found.scope, "bool")
+            return recorded(found)
         raise NotCompilable(node, "has() of a list cannot be compiled", "has() 列表无法编译")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import polars as pl
 
 from hehu.policy.engine import ast
-from hehu.policy.engine.types import Type
+from hehu.policy.engine.types import STRUCTS, Type
 
 StepOp = Literal["let", "gather", "exists", "all", "exists_one", "count"]
 
@@ -162,3 +162,13 @@ def is_ancestor(outer: Scope, inner: Scope) -> bool:
             return True
         scope = scope.parent
     return False
+
+
+def recorded(record: StructRef) -> Value:
+    """Whether a nested record (`disability`…) is recorded: any of its scalar fields is."""
+    columns = [
+        pl.col(f"{record.prefix}{name}").is_not_null()
+        for name, typ in STRUCTS[record.struct].items()
+        if typ.kind not in ("struct", "list")
+    ]
+    return Value(pl.any_horizontal(columns), record.scope, "bool")

@@ -71,15 +71,8 @@ class DefinitionReader(NodeReader):
             code = self.string(code_node, what)
             if code is None:
                 continue
-            if code in codes:
-                self.problem(
-                    "duplicate",
-                    code_node,
-                    f"类别“{code}”重复定义",
-                    f"the category '{code}' is defined twice",
-                )
+            if not self.new_code(code, code_node, codes, ("类别", "category")):
                 continue
-            codes.add(code)
             self.mark(("category", code), code_node)
             what = (f"类别“{code}”", f"the category '{code}'")
             name = self.text(entries["name"][1], what) if "name" in entries else Text("", "")
@@ -172,15 +165,8 @@ class DefinitionReader(NodeReader):
             code = self.string(code_node, ("信号代码", "the signal's code"))
             if code is None:
                 continue
-            if code in codes:
-                self.problem(
-                    "duplicate",
-                    code_node,
-                    f"需求信号“{code}”重复定义",
-                    f"the need signal '{code}' is defined twice",
-                )
+            if not self.new_code(code, code_node, codes, ("需求信号", "need signal")):
                 continue
-            codes.add(code)
             self.mark(("need_signal", code), code_node)
             what = (f"需求信号“{code}”", f"the need signal '{code}'")
             label = self.text(entries["label"][1], what)
@@ -190,3 +176,17 @@ class DefinitionReader(NodeReader):
             expr, source = parsed
             found.append(NeedSignal(code, label, expr, source, code_node.start_mark.line + 1))
         return tuple(found)
+
+    def new_code(self, code: str, node: Node, codes: set[str], what: tuple[str, str]) -> bool:
+        """Whether `code` is new to its section (then it is added to `codes`); a second
+        definition is reported."""
+        if code in codes:
+            self.problem(
+                "duplicate",
+                node,
+                f"{what[0]}“{code}”重复定义",
+                f"the {what[1]} '{code}' is defined twice",
+            )
+            return False
+        codes.add(code)
+        return True

@@ -44,20 +44,32 @@ def _find_cycles(graph: Mapping[str, Iterable[str]], order: list[str]) -> list[l
 def predicate_cycles(
     calls: dict[str, set[str]], policy: Policy, where: Where
 ) -> list[PolicyProblem]:
+    return _cycle_problems(
+        calls,
+        list(policy.predicates),
+        "predicate",
+        ("条件相互引用，形成循环：", "predicates refer to each other in a cycle: "),
+        policy,
+        where,
+    )
+
+
+def _cycle_problems(
+    graph: Mapping[str, Iterable[str]],
+    order: list[str],
+    kind: str,
+    message: tuple[str, str],
+    policy: Policy,
+    where: Where,
+) -> list[PolicyProblem]:
+    """A "cycle" problem for each cycle of `graph`, where its first node (of `kind`) is
+    defined; `message` (zh, en) is followed by the cycle's path."""
     problems = []
-    for cycle in _find_cycles(calls, list(policy.predicates)):
+    for cycle in _find_cycles(graph, order):
         path = " → ".join(cycle)
-        file, line, column = where.get(("predicate", cycle[0]), (policy.file, None, None))
-        problems.append(
-            PolicyProblem(
-                "cycle",
-                f"条件相互引用，形成循环：{path}",
-                f"predicates refer to each other in a cycle: {path}",
-                file,
-                line,
-                column,
-            )
-        )
+        file, line, column = where.get((kind, cycle[0]), (policy.file, None, None))
+        zh, en = message
+        problems.append(PolicyProblem("cycle", zh + path, en + path, file, line, column))
     return problems
 
 
@@ -75,19 +87,16 @@ def order_categories(
             else:
                 key = ("excluded_by", category.code, code)
                 problems.append(unknown_category(code, set(codes), where, key, policy))
-    for cycle in _find_cycles(graph, codes):
-        path = " → ".join(cycle)
-        file, line, column = where.get(("category", cycle[0]), (policy.file, None, None))
-        problems.append(
-            PolicyProblem(
-                "cycle",
-                f"类别的排除关系形成循环：{path}",
-                f"categories exclude each other in a cycle: {path}",
-                file,
-                line,
-                column,
-            )
+    problems.extend(
+        _cycle_problems(
+            graph,
+            codes,
+            "category",
+            ("类别的排除关系形成循环：", "categories exclude each other in a cycle: "),
+            policy,
+            where,
         )
+    )
     placed: list[Category] = []
     remaining = list(policy.categories)
     while remaining:
