@@ -30,11 +30,12 @@ from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import AuditEntry, Verb
 from hehu.audit.services import audit_record
 from hehu.core.errors import ApplicationError, ConcurrentEdit, Duplicate, PermissionRefused
+from hehu.policy.engine.columnar import compile_policy
 from hehu.policy.engine.errors import PolicyErrors, PolicyProblem
 from hehu.policy.engine.load import load_policy_text
 from hehu.policy.engine.model import NATIONAL, Policy
 from hehu.policy.models import ApprovedPolicyImmutable, PolicyVersion
-from hehu.policy.services.policies import policies_in_force, policy_loaded
+from hehu.policy.services.policies import policies_in_force, policy_loaded, version_columns
 
 Status = PolicyVersion.Status
 AUDIT_TYPE = "policy"
@@ -177,9 +178,13 @@ def policy_text_checked(*, source: str, file_name: str) -> Policy:
             raise PolicyDraftInvalid([_base_problem(source, file_name, extends)])
         base = policy_loaded(stored)
     try:
-        return load_policy_text(source, file=file_name, base=base)
+        policy = load_policy_text(source, file=file_name, base=base)
+        # A policy that loads but cannot run over a population would fail on its first
+        # nightly run: refuse it now, with the position of what cannot be compiled.
+        compile_policy(policy)
     except PolicyErrors as errors:
         raise PolicyDraftInvalid(errors.problems) from errors
+    return policy
 
 
 def policies_stored() -> None:
@@ -249,17 +254,7 @@ def policy_draft_create(*, actor: Any, source: str, file_name: str = "") -> Poli
     try:
         with transaction.atomic():
             version = PolicyVersion.objects.create(
-                policy_id=policy.id,
-                version=policy.version,
-                jurisdiction=policy.jurisdiction,
-                extends=policy.extends or "",
-                title_zh=policy.title.zh,
-                title_en=policy.title.en,
-                source=source,
-                status=Status.DRAFT,
-                effective_from=policy.effective_from,
-                effective_to=policy.effective_to,
-                created_by=actor,
+                **version_columns(policy, source), status=Status.DRAFT, created_by=actor
             )
     except IntegrityError as exc:  # the same id@version stored at the same moment
         raise _exists(policy.ref) from exc

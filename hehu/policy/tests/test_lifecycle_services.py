@@ -450,3 +450,32 @@ def test_a_retired_override_still_applies_until_its_last_day(
     policy_retire(actor=sichuan_reviewer, version=approved, effective_to=dt.date(2026, 6, 30))
     effective = policy_effective(region_code=SICHUAN_CHILD, on=dt.date(2026, 6, 30))
     assert effective.version.ref == "cn-51@2026.1"
+
+
+NOT_COMPILABLE = """hehu_policy: 1
+id: cn-51
+version: "2026.3"
+jurisdiction: "51"
+extends: cn-national@2026.1
+effective_from: 2026-01-01
+effective_to: null
+title: {zh: 四川, en: Sichuan}
+predicates:
+  concern_about_a_parent:
+    label: {zh: 对父母的关切, en: a concern about a parent}
+    when: parents.exists(p, protection_concerns.exists(c, p.role == "father" && c.substantiated))
+categories:
+  - code: parent_concern
+    name: {zh: 父母关切, en: parent concern}
+    clauses: [concern_about_a_parent]
+"""
+
+
+def test_it_rejects_a_draft_that_loads_but_cannot_run_over_a_population(shipped, sichuan_officer):
+    before = PolicyVersion.objects.count()
+    with pytest.raises(PolicyDraftInvalid) as caught:
+        policy_draft_create(actor=sichuan_officer, source=NOT_COMPILABLE, file_name="cn-51.yaml")
+    [problem] = caught.value.problems
+    assert problem.code == "not_compilable"
+    assert problem.line == 12
+    assert PolicyVersion.objects.count() == before
