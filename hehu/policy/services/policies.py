@@ -99,19 +99,26 @@ def _sync(directory: Path) -> list[str]:
     return added
 
 
+def version_columns(policy: Policy, source: str) -> dict[str, Any]:
+    """The columns of a stored version that come from its policy file."""
+    return {
+        "policy_id": policy.id,
+        "version": policy.version,
+        "jurisdiction": policy.jurisdiction,
+        "extends": policy.extends or "",
+        "title_zh": policy.title.zh,
+        "title_en": policy.title.en,
+        "source": source,
+        "effective_from": policy.effective_from,
+        "effective_to": policy.effective_to,
+    }
+
+
 def _store_shipped(policy: Policy, source: str) -> PolicyVersion:
     now = timezone.now()
     return PolicyVersion.objects.create(
-        policy_id=policy.id,
-        version=policy.version,
-        jurisdiction=policy.jurisdiction,
-        extends=policy.extends or "",
-        title_zh=policy.title.zh,
-        title_en=policy.title.en,
-        source=source,
+        **version_columns(policy, source),
         status=PolicyVersion.Status.APPROVED,
-        effective_from=policy.effective_from,
-        effective_to=policy.effective_to,
         shipped=True,
         approved_at=now,
     )
