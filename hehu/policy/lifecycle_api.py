@@ -112,7 +112,7 @@ class VersionOutput(serializers.ModelSerializer[PolicyVersion]):
         ]
 
 
-class ProblemOutput(serializers.Serializer[Any]):
+class PolicyProblemOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     file = serializers.CharField()
     line = serializers.IntegerField(allow_null=True)
@@ -124,7 +124,7 @@ class RefusalOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     message = serializers.CharField()
     field = serializers.CharField(required=False)
-    problems = ProblemOutput(many=True, required=False)
+    problems = PolicyProblemOutput(many=True, required=False)
 
 
 REFUSALS: dict[int, Any] = {400: RefusalOutput, 403: RefusalOutput, 409: RefusalOutput}

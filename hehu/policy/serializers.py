@@ -77,7 +77,7 @@ class CategoryNotInOutput(serializers.Serializer[Any]):
     failed = TraceOutput()
 
 
-class ProblemOutput(serializers.Serializer[Any]):
+class FactsProblemOutput(serializers.Serializer[Any]):
     path = serializers.CharField(help_text=_("字段路径，如 parents[1].conditions[0].since"))
     message = serializers.CharField()
 
@@ -85,7 +85,7 @@ class ProblemOutput(serializers.Serializer[Any]):
 class DocumentErrorOutput(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="invalid_facts, no_policy")
     message = serializers.CharField()
-    problems = ProblemOutput(many=True)
+    problems = FactsProblemOutput(many=True)
 
 
 class ClassificationOutput(serializers.Serializer[Any]):
