@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,7 +28,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hehu.accounts.permissions import Perm, has_perm
-from hehu.core.errors import PermissionRefused, ValidationFailed
+from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
+from hehu.policy.engine.errors import PolicyError
+from hehu.policy.models import ChildClassification
 from hehu.policy.policies import (
     Catalogue,
     facts_classify,
@@ -35,7 +38,7 @@ from hehu.policy.policies import (
     policy_for,
     stored_catalogue,
 )
-from hehu.policy.selectors import policy_versions
+from hehu.policy.selectors import category_events_for_child, policy_versions
 from hehu.policy.serializers import (
     ClassificationOutput,
     ClassifyEnvelope,
@@ -44,7 +47,11 @@ from hehu.policy.serializers import (
     PolicyDetailOutput,
     PolicySummaryOutput,
 )
+from hehu.policy.services import child_classification_explained, child_classify
+from hehu.registry.access import access_child_by_id
+from hehu.registry.models import Child
 from hehu.registry.serializers import RegistryErrorOutput, flatten_errors
+from hehu.registry.services import child_record_view
 
 ERRORS: dict[int, Any] = {400: RegistryErrorOutput, 403: RegistryErrorOutput}
 
@@ -179,3 +186,81 @@ class PolicyDetailApi(APIView):
         policy = policy_by_ref(policy_id, version, stored_catalogue())
         context = {"today": timezone.localdate(), "statuses": _statuses()}
         return Response(PolicyDetailOutput(policy, context=context).data)
+
+
+class ChildCategoryEventOutput(serializers.Serializer[Any]):
+    category = serializers.CharField()
+    kind = serializers.CharField(help_text="entered, exited")
+    on = serializers.DateField()
+    policy = serializers.CharField(source="policy_version.ref")
+    recorded_at = serializers.DateTimeField()
+
+
+class ChildClassificationOutput(serializers.Serializer[Any]):
+    child = serializers.IntegerField(source="child_id")
+    policy = serializers.CharField(source="policy_version.ref")
+    as_of = serializers.DateField()
+    computed_at = serializers.DateTimeField()
+    computed_by = serializers.CharField(
+        source="source", help_text="child_change, population, manual"
+    )
+    categories = serializers.ListField(child=serializers.CharField())
+    umbrellas = serializers.ListField(child=serializers.CharField())
+    signals = serializers.ListField(child=serializers.CharField())
+    coverage_gap = serializers.BooleanField()
+    explanation = serializers.JSONField(
+        allow_null=True,
+        help_text=_(
+            "与 POST /api/v1/classify 的结果相同：每个类别的理由，以及其他类别首个不成立的条件"
+        ),
+    )
+    events = ChildCategoryEventOutput(many=True)
+
+
+CHILD_ERRORS: dict[int, Any] = {
+    403: RegistryErrorOutput,
+    404: OpenApiResponse(OpenApiTypes.OBJECT),
+    400: RegistryErrorOutput,
+}
+RECENT_EVENTS = 50
+
+
+class ChildClassificationApi(APIView):
+    """A registered child's stored classification: its categories under the policy in force,
+    why (the explanation), and its latest category entries and exits. Reading it is a view
+    of the child's file (audited); POST classifies the child again now (EDIT_CHILD)."""
+
+    @extend_schema(
+        operation_id="children_classification_retrieve",
+        responses={200: ChildClassificationOutput, **CHILD_ERRORS},
+    )
+    def get(self, request: Request, child_id: int) -> Response:
+        child = access_child_by_id(request.user, child_id)
+        child_record_view(actor=request.user, child=child)  # type: ignore[arg-type]
+        return _classification(child)
+
+    @extend_schema(
+        operation_id="children_classification_recompute",
+        request=None,
+        responses={200: ChildClassificationOutput, **CHILD_ERRORS},
+    )
+    def post(self, request: Request, child_id: int) -> Response:
+        child = access_child_by_id(request.user, child_id)
+        _require(request, Perm.EDIT_CHILD, _("您的账号不能重新认定儿童"))
+        try:
+            child_classify(child=child, source=ChildClassification.Source.MANUAL)
+        except PolicyError as exc:
+            raise ApplicationError(str(exc)) from exc
+        return _classification(child)
+
+
+def _classification(child: Child) -> Response:
+    explained = child_classification_explained(child)
+    if explained is None:
+        raise Http404
+    stored, explanation = explained
+    stored.explanation = explanation  # type: ignore[attr-defined]
+    stored.events = list(  # type: ignore[attr-defined]
+        category_events_for_child(child).select_related("policy_version")[:RECENT_EVENTS]
+    )
+    return Response(ChildClassificationOutput(stored).data)

@@ -26,8 +26,12 @@ from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.model import Policy
 from hehu.policy.models import ChildClassification, PolicyVersion
 from hehu.policy.policies import policy_by_ref, policy_status, stored_catalogue
-from hehu.policy.selectors import classification_for_child, policy_versions
-from hehu.policy.services import child_classify, child_evaluate, policy_loaded
+from hehu.policy.selectors import policy_versions
+from hehu.policy.services import (
+    child_classification_explained,
+    child_classify,
+    policy_loaded,
+)
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
 
@@ -120,17 +124,12 @@ def child_classification_panel(child: Child) -> dict[str, Any] | None:
     """What the child's page shows of its stored classification, in the page's language:
     each category with why, each other category with the first clause that failed, the
     coverage gap with its need signals. None when the child was never classified."""
-    stored = classification_for_child(child)
-    if stored is None:
+    explained = child_classification_explained(child)
+    if explained is None:
         return None
+    stored, reasons = explained
     ref = stored.policy_version.ref
     policy = _policy_or_none(stored.policy_version)
-    reasons = stored.reasons
-    if reasons is None and policy is not None:
-        # A population run stores categories only: explain with the one-child evaluator,
-        # under the stored policy version and date.
-        result, _version = child_evaluate(child, as_of=stored.as_of, version=stored.policy_version)
-        reasons = result.as_dict()
     lang = _lang()
     umbrella_names = {u.code: u.name.get(lang) for u in policy.umbrellas} if policy else {}
     panel: dict[str, Any] = {

@@ -47,7 +47,7 @@ def coverage_gaps_visible_to(*, user: Any, signal: str = "", region: str = "") -
 
 def stored_classification(child: Child) -> ChildClassification:
     """The classification a child of `coverage_gaps_visible_to` was selected with."""
-    classification: ChildClassification = child.classification  # type: ignore[attr-defined]
+    classification: ChildClassification = child.classification
     return classification
 
 

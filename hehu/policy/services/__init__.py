@@ -2,6 +2,7 @@
 
 from hehu.policy.services.classify import (
     child_changed,
+    child_classification_explained,
     child_classify,
     child_evaluate,
     policy_for_child,
@@ -22,6 +23,7 @@ __all__ = [
     "NoPolicyInEffect",
     "ShippedPolicyConflict",
     "child_changed",
+    "child_classification_explained",
     "child_classify",
     "child_evaluate",
     "policies_in_force",

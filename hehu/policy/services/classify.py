@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from hehu.core.errors import ApplicationError
+from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.evaluate import classify
 from hehu.policy.engine.result import Classification
 from hehu.policy.models import CategoryEvent, ChildClassification, PolicyVersion
@@ -43,6 +46,29 @@ def child_evaluate(
     else:
         policy = policy_loaded(version)
     return classify(policy, child_to_facts(child), on), version
+
+
+def child_classification_explained(
+    child: Child,
+) -> tuple[ChildClassification, dict[str, Any] | None] | None:
+    """The child's stored classification and its explanation (`Classification.as_dict()`).
+
+    A population run stores categories and clause masks only; its explanation is computed
+    again by the one-child evaluator under the stored policy version and date, so it says
+    exactly what the stored result says. None when the child was never classified; the
+    explanation is None when the stored policy text no longer loads.
+    """
+    stored = ChildClassification.objects.select_related("policy_version").filter(child=child)
+    found = stored.first()
+    if found is None:
+        return None
+    if found.reasons is not None:
+        return found, found.reasons
+    try:
+        result, _version = child_evaluate(child, as_of=found.as_of, version=found.policy_version)
+    except (ApplicationError, PolicyError):
+        return found, None
+    return found, result.as_dict()
 
 
 @transaction.atomic
