@@ -7,9 +7,11 @@ column-wise as the JSON text PostgreSQL prints (categories, clause masks, umbrel
 signals; reasons are left null — they are decoded on display by the one-child
 evaluator) and compared with the stored classifications, read back as text: only the
 children whose classification changed are written (COPY into a temporary table, one
-upsert), and their entries into and exits from categories are inserted as events (COPY).
-Nothing loops over children in Python on PostgreSQL; the SQLite path (the small
-embedded default) uses bulk_create for the changed rows.
+upsert; when most changed — a first run, a policy change — their rows are deleted in one
+statement and the new ones copied straight into the table), and their entries into and
+exits from categories are inserted as events (COPY). Nothing loops over children in
+Python on PostgreSQL; the SQLite path (the small embedded default) uses bulk_create for
+the changed rows.
 """
 
 from __future__ import annotations
@@ -100,8 +102,12 @@ def population_run(*, run: PopulationRun, steps: dict[str, float] | None = None)
         started = time.perf_counter()
         with transaction.atomic():
             _execute(run, clock, streams)
+            if connection.vendor == "postgresql":
+                # The deferred foreign-key checks (one per category event written), run
+                # now rather than at commit so that the steps tell them from the flush.
+                with clock("check_constraints"):
+                    connection.check_constraints()
             committing = time.perf_counter()
-        # Deferred foreign-key checks run at commit: one per row written.
         clock.steps["commit"] = time.perf_counter() - committing
         clock.steps["total"] = time.perf_counter() - started
         # The three phases first (what the run record shows), then every step.
@@ -147,7 +153,7 @@ class _Clock:
 _PHASES = {
     "build_frames": ("policies", "read", "assemble_frames"),
     "classify": ("classify", "result_rows"),
-    "store": ("compare", "write_results", "write_events", "commit"),
+    "store": ("compare", "write_results", "write_events", "check_constraints", "commit"),
 }
 # Connections reading the registry (and the stored classifications) at once: PostgreSQL
 # prints rows on one core while Python takes them in on another. Python's side is one
@@ -402,7 +408,10 @@ def _store(
     now = timezone.now()
     if connection.vendor == "postgresql":
         with clock("write_results"):
-            _write_postgresql(run, changed, now)
+            if _rewrites_most(changed, new):
+                _replace_postgresql(run, changed, now)
+            else:
+                _write_postgresql(run, changed, now)
         with clock("write_events"):
             if events.height:
                 stamped = events.with_columns(pl.lit(now.isoformat()).alias("recorded_at"))
@@ -422,6 +431,42 @@ def _copy_in(table: str, columns: list[str], frame: pl.DataFrame) -> None:
     statement = f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv)"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         copy.write(buffer.getvalue())
+
+
+def _rewrites_most(changed: pl.DataFrame, new: pl.DataFrame) -> bool:
+    """Whether most of the run's results are written: a first run (nothing stored for the
+    scope) or a policy change that alters most children."""
+    return changed.height > 0 and 2 * changed.height > new.height
+
+
+def _replace_postgresql(run: PopulationRun, changed: pl.DataFrame, now: dt.datetime) -> None:
+    """Most results changed: delete the changed children's stored rows in one statement
+    and COPY the new ones straight into the table (no staging table, no upsert: half the
+    time of `_write_postgresql` for a million rows).
+
+    The table is locked against other writers first (EXCLUSIVE: plain reads go on), so
+    that a one-child classification arriving meanwhile waits for the commit instead of
+    finding its row deleted and colliding with the new one. Everything stays inside the
+    run's transaction: a failure leaves the stored results as they were.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE policy_childclassification IN EXCLUSIVE MODE")
+        stored = changed.filter(pl.col("old.categories").is_not_null())["child_id"]
+        if stored.len():
+            # One array parameter, built column-wise: {1,2,3}.
+            ids = "{" + stored.cast(pl.String).str.join(",").item() + "}"
+            cursor.execute(
+                "DELETE FROM policy_childclassification WHERE child_id = ANY(%s::bigint[])",
+                [ids],
+            )
+    rows = changed.with_columns(
+        pl.lit(run.as_of).alias("as_of"),
+        pl.lit(now.isoformat()).alias("computed_at"),
+        pl.lit(None, dtype=pl.String).alias("reasons"),
+        pl.lit(ChildClassification.Source.POPULATION.value).alias("source"),
+    )
+    columns = [*_CLASSIFICATION_COLUMNS, "as_of", "computed_at", "reasons", "source"]
+    _copy_in("policy_childclassification", columns, rows)
 
 
 def _write_postgresql(run: PopulationRun, changed: pl.DataFrame, now: dt.datetime) -> None:
