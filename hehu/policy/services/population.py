@@ -424,13 +424,20 @@ def _store(
     return entered.height, exited.height
 
 
+# Rows per CSV chunk sent to COPY: PostgreSQL parses one chunk while Polars prints the
+# next, and a million rows are never held as one 260 MB text (twice, with its copy).
+_COPY_CHUNK = 100_000
+
+
 def _copy_in(table: str, columns: list[str], frame: pl.DataFrame) -> None:
-    buffer = io.BytesIO()
-    frame.select(columns).write_csv(buffer, include_header=False)
     quoted = ", ".join(f'"{c}"' for c in columns)
     statement = f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv)"
+    selected = frame.select(columns)
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        copy.write(buffer.getvalue())
+        for chunk in selected.iter_slices(_COPY_CHUNK):
+            buffer = io.BytesIO()
+            chunk.write_csv(buffer, include_header=False)
+            copy.write(buffer.getvalue())
 
 
 def _rewrites_most(changed: pl.DataFrame, new: pl.DataFrame) -> bool:

@@ -64,7 +64,10 @@ def paths(monkeypatch):
     return taken
 
 
-def test_a_first_run_stores_what_each_child_classified_alone_stores(admin_user, registrar, paths):
+def test_a_first_run_stores_what_each_child_classified_alone_stores(
+    admin_user, registrar, paths, monkeypatch
+):
+    monkeypatch.setattr(population_module, "_COPY_CHUNK", 7)  # COPY in several chunks
     children = _register_varied(registrar, 30)
     for child in children:
         child_classify(child=child, as_of=AS_OF)
