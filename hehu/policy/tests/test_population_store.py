@@ -81,7 +81,10 @@ def test_a_child_classified_alone_keeps_its_explanation_when_nothing_changed(adm
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and snapshots")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="COPY and shared snapshots are PostgreSQL features; CI runs this on PostgreSQL",
+)
 def test_reads_on_several_connections_see_what_one_connection_sees(admin_user, registrar):
     children = _register_varied(registrar, 20)
     reads = registry_reads(Scope())

@@ -10,6 +10,7 @@ two unrelated lists (a cross product).
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -33,7 +34,7 @@ def _expr_key(expr: pl.Expr) -> str:
 
 
 @dataclass
-class LoweringBase:
+class LoweringBase(ABC):
     """What every part of the lowering shares: the policy and date, the derived columns
     planned so far, and moving values between scopes."""
 
@@ -44,14 +45,14 @@ class LoweringBase:
     _predicates: dict[str, Value] = field(default_factory=dict)
 
     # The recursion, defined by `lowering.Lowering`: every part of the lowering uses it.
-    def lower(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Lowered:
-        raise NotImplementedError
+    @abstractmethod
+    def lower(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Lowered: ...
 
-    def value(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Value:
-        raise NotImplementedError
+    @abstractmethod
+    def value(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Value: ...
 
-    def raw_value(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Value:
-        raise NotImplementedError
+    @abstractmethod
+    def raw_value(self, node: ast.Expr, env: Mapping[str, Lowered]) -> Value: ...
 
     def step(self, op: StepOp, source: str, target: str, index: str, body: Value) -> str:
         """The name of the derived column (created once per distinct computation)."""
