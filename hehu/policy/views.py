@@ -24,6 +24,7 @@ from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import ApplicationError
 from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.model import Policy
+from hehu.policy.fact_labels import fact_phrase
 from hehu.policy.models import ChildClassification, PolicyVersion
 from hehu.policy.policies import policy_by_ref, policy_status, stored_catalogue
 from hehu.policy.selectors import policy_versions
@@ -35,7 +36,7 @@ from hehu.policy.services import (
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
 
-MAX_DEPTH = 4  # nested sub-conditions shown under a clause
+MAX_DEPTH = 5  # nested sub-conditions shown under a clause
 
 
 def _require(user: Any, perm: Perm) -> None:
@@ -147,19 +148,24 @@ def child_classification_panel(child: Child) -> dict[str, Any] | None:
             {"code": code, "name": code, "why": []} for code in stored.categories
         ]
         return panel
+    labels = {p.name: p.label.get(lang) for p in policy.parameters.values()} if policy else {}
     panel["categories"] = [
         {
             "code": c["code"],
             "name": _pick(c["name"], lang),
-            "why": _rows(c["reasons"], lang),
+            "why": _rows(c["reasons"], lang, labels),
         }
         for c in reasons.get("categories", [])
     ]
     panel["not_in"] = [
-        {"code": c["code"], "name": _pick(c["name"], lang), "why_not": _rows([c["failed"]], lang)}
+        {
+            "code": c["code"],
+            "name": _pick(c["name"], lang),
+            "why_not": _rows([c["failed"]], lang, labels),
+        }
         for c in reasons.get("not_in", [])
     ]
-    panel["signals"] = _rows(reasons.get("need_signals", []), lang)
+    panel["signals"] = _rows(reasons.get("need_signals", []), lang, labels)
     return panel
 
 
@@ -181,22 +187,54 @@ def _pick(text: Any, lang: str) -> str:
     return str(text.get(key) or text.get("zh-hans") or "")
 
 
-def _rows(traces: list[dict[str, Any]], lang: str, depth: int = 0) -> list[dict[str, Any]]:
-    """Traces flattened to indented rows (text, holds, facts read) for a template."""
+def _rows(
+    traces: list[dict[str, Any]], lang: str, labels: dict[str, str], depth: int = 0
+) -> list[dict[str, Any]]:
+    """Traces flattened to indented rows (text, holds, facts read) for a template; each fact
+    as a phrase, with its raw path and value kept for a hover title."""
     rows: list[dict[str, Any]] = []
     for trace in traces:
         facts = trace.get("facts") or {}
+        holds = bool(trace.get("holds"))
         rows.append(
             {
                 "depth": depth,
                 "text": _pick(trace.get("text"), lang),
-                "holds": bool(trace.get("holds")),
-                "facts": [(path, _shown(value)) for path, value in facts.items()],
+                "holds": holds,
+                "facts": [
+                    {
+                        "raw": f"{path} = {_shown(value)}",
+                        "text": fact_phrase(path, value, labels),
+                    }
+                    for path, value in facts.items()
+                ],
             }
         )
         if depth < MAX_DEPTH:
-            rows.extend(_rows(trace.get("because") or [], lang, depth + 1))
+            because = trace.get("because") or []
+            if not holds:
+                because = _other_than_type(because)
+            rows.extend(_rows(because, lang, labels, depth + 1))
     return rows
+
+
+def _other_than_type(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Under a failed clause, the sub-traces that failed for a reason other than a condition
+    being of another type (a q_* predicate that read nothing but `….type`); all of them when
+    that leaves none. For the page only: the stored trace keeps every one."""
+    kept = [t for t in traces if not _only_other_type(t)]
+    return kept or traces
+
+
+def _only_other_type(trace: dict[str, Any]) -> bool:
+    facts = trace.get("facts") or {}
+    return (
+        str(trace.get("clause", "")).startswith("q_")
+        and not trace.get("holds")
+        and not trace.get("because")
+        and len(facts) == 1
+        and next(iter(facts)).endswith(".type")
+    )
 
 
 def _shown(value: Any) -> str:
