@@ -30,6 +30,7 @@ class Verb(models.TextChoices):
     POLICY_APPROVED = "policy.approved", _("批准政策版本")
     POLICY_RETIRED = "policy.retired", _("停用政策版本")
     POLICY_POPULATION_RUN = "policy.population_run", _("全员困境儿童认定")
+    CHILD_RECLASSIFIED = "child.reclassified", _("按现行政策重新认定儿童")
     SIMULATION_RUN = "simulation.run", _("模拟政策草案")
     SIMULATION_EXPORTED = "simulation.exported", _("导出政策模拟结果")
 

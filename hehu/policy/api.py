@@ -30,7 +30,6 @@ from rest_framework.views import APIView
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
 from hehu.policy.engine.errors import PolicyError
-from hehu.policy.models import ChildClassification
 from hehu.policy.policies import (
     Catalogue,
     facts_classify,
@@ -47,7 +46,7 @@ from hehu.policy.serializers import (
     PolicyDetailOutput,
     PolicySummaryOutput,
 )
-from hehu.policy.services import child_classification_explained, child_classify
+from hehu.policy.services import child_classification_explained, child_reclassify
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
 from hehu.registry.serializers import RegistryErrorOutput, flatten_errors
@@ -248,7 +247,7 @@ class ChildClassificationApi(APIView):
         child = access_child_by_id(request.user, child_id)
         _require(request, Perm.EDIT_CHILD, _("您的账号不能重新认定儿童"))
         try:
-            child_classify(child=child, source=ChildClassification.Source.MANUAL)
+            child_reclassify(actor=request.user, child=child)
         except PolicyError as exc:
             raise ApplicationError(str(exc)) from exc
         return _classification(child)

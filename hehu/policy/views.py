@@ -25,12 +25,12 @@ from hehu.core.errors import ApplicationError
 from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.model import Policy
 from hehu.policy.fact_labels import fact_phrase
-from hehu.policy.models import ChildClassification, PolicyVersion
+from hehu.policy.models import PolicyVersion
 from hehu.policy.policies import policy_by_ref, policy_status, stored_catalogue
 from hehu.policy.selectors import policy_versions
 from hehu.policy.services import (
     child_classification_explained,
-    child_classify,
+    child_reclassify,
     policy_loaded,
 )
 from hehu.registry.access import access_child_by_id
@@ -113,7 +113,7 @@ def child_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     child = access_child_by_id(request.user, pk)
     _require(request.user, Perm.EDIT_CHILD)
     try:
-        child_classify(child=child, source=ChildClassification.Source.MANUAL)
+        child_reclassify(actor=request.user, child=child)
     except (ApplicationError, PolicyError) as exc:
         messages.error(request, _("重新认定失败：%(error)s") % {"error": exc})
     else:

@@ -5,6 +5,7 @@ from hehu.policy.services.classify import (
     child_classification_explained,
     child_classify,
     child_evaluate,
+    child_reclassify,
     policy_for_child,
 )
 from hehu.policy.services.policies import (
@@ -26,6 +27,7 @@ __all__ = [
     "child_classification_explained",
     "child_classify",
     "child_evaluate",
+    "child_reclassify",
     "policies_in_force",
     "policies_sync_shipped",
     "policy_effective",

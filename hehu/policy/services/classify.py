@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hehu.audit.models import Verb
+from hehu.audit.services import audit_record
 from hehu.core.errors import ApplicationError
 from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.evaluate import classify
@@ -107,6 +109,25 @@ def child_classify(
     )
     stored.save(force_insert=previous is None, force_update=previous is not None)
     _record_changes(child, set(result.member_codes), before, on, version)
+    return stored
+
+
+@transaction.atomic
+def child_reclassify(*, actor: Any, child: Child) -> ChildClassification | None:
+    """Someone asked for the child to be classified again now: stored, and audited with
+    the categories before and after (the system's own runs are recorded by their events)."""
+    previous = ChildClassification.objects.filter(child=child).first()
+    before = list(previous.categories) if previous is not None else []
+    stored = child_classify(child=child, source=Source.MANUAL)
+    after = list(stored.categories) if stored is not None else []
+    audit_record(
+        actor=actor,
+        verb=Verb.CHILD_RECLASSIFIED,
+        object_type="child",
+        object_id=child.pk,
+        child_id=child.pk,
+        changes={"categories": [before, after]} if before != after else {},
+    )
     return stored
 
 

@@ -90,6 +90,9 @@ def test_it_recomputes_for_someone_who_may_edit_the_file(village_director):
     assert response.status_code == 200
     assert response.json()["computed_by"] == "manual"
     assert ChildClassification.objects.get(child=child).categories == ["de_facto_unattended"]
+    entry = AuditEntry.objects.get(verb=Verb.CHILD_RECLASSIFIED, child_id=child.pk)
+    assert entry.actor == village_director
+    assert entry.changes == {"categories": [[], ["de_facto_unattended"]]}
 
 
 def test_a_reader_who_may_not_edit_cannot_recompute(db):
@@ -100,3 +103,4 @@ def test_a_reader_who_may_not_edit_cannot_recompute(db):
     assert api(police).get(url(child)).status_code == 200
     assert api(police).post(url(child)).status_code == 403
     assert ChildClassification.objects.get(child=child).source == "child_change"
+    assert not AuditEntry.objects.filter(verb=Verb.CHILD_RECLASSIFIED).exists()
