@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "hehu.registry",
     "hehu.audit",
     "hehu.policy",
+    "hehu.cases",
     "hehu.api",
     "hehu.web",
     "hehu.demo",

@@ -31,9 +31,29 @@ class Perm(StrEnum):
     SIMULATE_POLICY = "simulate_policy"  # draft vs current over one's jurisdiction
     DRAFT_POLICY = "draft_policy"  # upload and review drafts for one's jurisdiction
     APPROVE_POLICY = "approve_policy"  # approve a reviewed draft and set its effective date
+    # Case management (issue 4).
+    VIEW_CASE = "view_case"  # cases, plans, visits and work items in one's jurisdiction
+    VIEW_CASE_NOTES = "view_case_notes"  # assessments and case notes (sensitive)
+    OPEN_CASE = "open_case"  # open a case by hand or by a department's referral
+    WORK_CASE = "work_case"  # move a case along, assess, draft plans, record visits, close
+    ADD_CASE_NOTE = "add_case_note"  # write a case record
+    REFER_CASE = "refer_case"  # refer a case to a contracted social organisation
+    REVIEW_PLAN = "review_plan"  # township review of a service plan
+    APPROVE_PLAN = "approve_plan"  # approval of a reviewed plan (level is a parameter)
+    RECEIVE_APPLICATION = "receive_application"  # accept a recognition application
+    VERIFY_APPLICATION = "verify_application"  # township verification of an application
+    DECIDE_APPLICATION = "decide_application"  # county decision on an application
+    VIEW_WORKLIST = "view_worklist"  # due and overdue items of one's jurisdiction
+    RUN_SWEEP = "run_sweep"  # run the deadline sweep on demand
 
 
 _CASEWORK = {
+    Perm.VIEW_CASE,
+    Perm.VIEW_CASE_NOTES,
+    Perm.WORK_CASE,
+    Perm.OPEN_CASE,
+    Perm.ADD_CASE_NOTE,
+    Perm.VIEW_WORKLIST,
     Perm.VIEW_CHILD,
     Perm.REGISTER_CHILD,
     Perm.EDIT_CHILD,
@@ -51,7 +71,16 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.VILLAGE_DIRECTOR: frozenset(_CASEWORK),
     Role.TOWNSHIP_SUPERVISOR: frozenset(
         _CASEWORK
-        | {Perm.MERGE_CHILDREN, Perm.IMPORT_FACTS, Perm.VIEW_ACCESS_LOG, Perm.VIEW_STATISTICS}
+        | {
+            Perm.MERGE_CHILDREN,
+            Perm.IMPORT_FACTS,
+            Perm.VIEW_ACCESS_LOG,
+            Perm.VIEW_STATISTICS,
+            Perm.REVIEW_PLAN,
+            Perm.REFER_CASE,
+            Perm.RECEIVE_APPLICATION,
+            Perm.VERIFY_APPLICATION,
+        }
     ),
     Role.COUNTY_CIVIL_AFFAIRS: frozenset(
         _CASEWORK
@@ -62,15 +91,29 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_STATISTICS,
             Perm.RUN_POPULATION,
             Perm.SIMULATE_POLICY,
+            Perm.REVIEW_PLAN,
+            Perm.APPROVE_PLAN,
+            Perm.REFER_CASE,
+            Perm.RECEIVE_APPLICATION,
+            Perm.DECIDE_APPLICATION,
+            Perm.RUN_SWEEP,
         }
     ),
     # Other departments read files in their county but do not change them.
-    Role.DEPARTMENT_OFFICER: frozenset({Perm.VIEW_CHILD, Perm.VIEW_POLICY}),
+    # They refer children to casework and follow the cases of their county, without the
+    # assessments and case notes.
+    Role.DEPARTMENT_OFFICER: frozenset(
+        {Perm.VIEW_CHILD, Perm.VIEW_POLICY, Perm.VIEW_CASE, Perm.OPEN_CASE, Perm.VIEW_WORKLIST}
+    ),
     # Social workers see only children referred to their organisation (referrals arrive
     # with the services issue); until then their scope is empty.
-    Role.SOCIAL_WORKER: frozenset({Perm.VIEW_CHILD}),
+    # Cases: only those referred to their organisation (hehu.cases.selectors).
+    Role.SOCIAL_WORKER: frozenset(
+        {Perm.VIEW_CHILD, Perm.VIEW_CASE, Perm.VIEW_CASE_NOTES, Perm.ADD_CASE_NOTE}
+    ),
     # Analysts work with aggregates, never with individual files.
-    Role.CITY_ANALYST: frozenset(_ANALYSIS),
+    # City analysts receive escalations that reach the city level (work list only).
+    Role.CITY_ANALYST: frozenset(_ANALYSIS | {Perm.VIEW_WORKLIST}),
     Role.PROVINCE_ANALYST: frozenset(_POLICY_OFFICE),
     Role.NATIONAL_ANALYST: frozenset(_POLICY_OFFICE),
     Role.ADMIN: frozenset({Perm.VIEW_AUDIT, Perm.MANAGE_ACCOUNTS, Perm.IMPORT_REGIONS}),

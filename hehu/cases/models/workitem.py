@@ -1,0 +1,126 @@
+"""Work items: everything someone must do by a date, in one table, so that a work list is
+one indexed range scan and the nightly sweep is a few set-based updates.
+
+A work item belongs to the region where the work is done (`region_code`: always 12 digits
+— a village's code, or a township's or county's code padded with zeros, so that it falls
+inside the township's and county's ranges but in no village's) and to the level that must
+act first (`origin_level`). When it is overdue beyond the grace period it escalates one level up
+(`level`), and again after each further grace period, up to the city; both the original
+level and the level it reached see it on their work lists.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    VILLAGE = "village", _("村（社区）")
+    TOWNSHIP = "township", _("乡镇（街道）")
+    COUNTY = "county", _("县（区）")
+    CITY = "city", _("市")
+    PROVINCE = "province", _("省")
+
+
+LEVEL_ORDER = [Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE]
+# How many digits of a region code name the body at each level.
+LEVEL_DIGITS = {
+    Level.VILLAGE: 12,
+    Level.TOWNSHIP: 9,
+    Level.COUNTY: 6,
+    Level.CITY: 4,
+    Level.PROVINCE: 2,
+}
+
+
+class WorkItem(models.Model):
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("入户走访")
+        ASSESSMENT = "assessment", _("完成评估")
+        PLAN = "plan", _("制定服务计划")
+        PLAN_REVIEW = "plan_review", _("审核服务计划")
+        PLAN_APPROVAL = "plan_approval", _("审批服务计划")
+        PLAN_RENEWAL = "plan_renewal", _("复核服务计划")
+        RECOGNITION_FORWARD = "recognition_forward", _("转交认定材料")
+        RECOGNITION_VERIFY = "recognition_verify", _("乡镇核查认定申请")
+        RECOGNITION_DECIDE = "recognition_decide", _("县级审核认定申请")
+        RECOGNITION_NOTIFY = "recognition_notify", _("告知申请人")
+        GUARDIANSHIP_ABSENT = "guardianship_absent", _("处置监护缺失")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办")
+        DONE = "done", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+
+    kind = models.CharField(_("事项"), max_length=24, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="open")
+    region_code = models.CharField(_("区划代码"), max_length=12)
+    origin_level = models.CharField(_("责任层级"), max_length=8, choices=Level.choices)
+    level = models.CharField(_("当前层级"), max_length=8, choices=Level.choices)
+    due_on = models.DateField(_("截止日期"))
+    # True when the due date was counted over a year the working-day calendar does not
+    # cover (weekends only): it is shown as provisional until that year's notice is added.
+    provisional = models.BooleanField(_("暂定"), default=False)
+    # The rule that set the date, in both languages: {"zh": "...", "en": "..."}.
+    rule = models.JSONField(_("依据"), default=dict, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="work_items"
+    )
+    application = models.ForeignKey(
+        "cases.RecognitionApplication",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="work_items",
+    )
+    child = models.ForeignKey(
+        "registry.Child", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    # The thing to act on (a visit, an assessment, a plan, an application).
+    object_type = models.CharField(max_length=24)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待办事项")
+        verbose_name_plural = _("待办事项")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["origin_level", "region_code", "due_on"],
+                condition=Q(status="open"),
+                name="workitem_open_origin",
+            ),
+            models.Index(
+                fields=["level", "region_code", "due_on"],
+                condition=Q(status="open"),
+                name="workitem_open_level",
+            ),
+            models.Index(fields=["due_on"], condition=Q(status="open"), name="workitem_open_due"),
+            models.Index(fields=["object_type", "object_id"], name="workitem_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.region_code} {self.due_on}"
+
+
+class Escalation(models.Model):
+    """One step up the hierarchy for an overdue item (the sweep writes these in bulk)."""
+
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="escalations")
+    from_level = models.CharField(max_length=8, choices=Level.choices)
+    to_level = models.CharField(max_length=8, choices=Level.choices)
+    at = models.DateTimeField(_("时间"))
+    days_overdue = models.PositiveIntegerField(_("逾期工作日"))
+
+    class Meta:
+        verbose_name = _("逾期升级")
+        verbose_name_plural = _("逾期升级")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.from_level}→{self.to_level}"

@@ -1,0 +1,1 @@
+"""Case management services: every state change, atomic and audited."""
