@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("hehu.accounts.urls")),
     path("audit/", include("hehu.audit.urls")),
     path("", include("hehu.policy.urls")),
+    path("", include("hehu.cases.urls")),
     path("", include("hehu.web.urls")),
 ]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("hehu.registry.api_urls")),
     path("audit/", include("hehu.audit.api_urls")),
     path("", include("hehu.policy.api_urls")),
+    path("", include("hehu.cases.api_urls")),
 ]

@@ -33,6 +33,8 @@ Handler = Callable[..., Any]
 _handlers: defaultdict[str, list[Handler]] = defaultdict(list)
 
 CHILD_CHANGED = "child.changed"
+# A child entered categories (payload: child_id, categories, on as ISO date).
+CATEGORIES_ENTERED = "child.categories_entered"
 
 
 def subscribe(event: str, handler: Handler) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.core.errors import ApplicationError
+from hehu.core.events import CATEGORIES_ENTERED, publish_on_commit
 from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.evaluate import classify
 from hehu.policy.engine.result import Classification
@@ -145,6 +146,12 @@ def _record_changes(
         for code in codes
     ]
     CategoryEvent.objects.bulk_create(events)
+    entered = sorted(after - before)
+    if entered:
+        # Casework reacts (a category that needs follow-up opens a case), after commit.
+        publish_on_commit(
+            CATEGORIES_ENTERED, child_id=child.pk, categories=entered, on=on.isoformat()
+        )
 
 
 def child_changed(*, child_id: int) -> None:
