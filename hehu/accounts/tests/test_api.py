@@ -133,7 +133,13 @@ def test_me_shows_role_department_jurisdictions_and_permissions(police_officer):
     assert data["jurisdictions"] == [
         {"prefix": "511502", "region_code": "511502000000", "region_name": "翠屏区"}
     ]
-    assert data["permissions"] == ["view_child", "view_policy"]
+    assert data["permissions"] == [
+        "open_case",
+        "view_case",
+        "view_child",
+        "view_policy",
+        "view_worklist",
+    ]
 
 
 def test_me_shows_the_national_level(admin_user):
