@@ -179,6 +179,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hehu.policy.tasks.population_run_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    # After classification: opens cases for new category entries, escalates overdue work.
+    "sweep-deadlines-nightly": {
+        "task": "hehu.cases.tasks.deadlines_sweep_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 LOGGING = {
