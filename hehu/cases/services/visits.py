@@ -9,13 +9,28 @@ and schedules the next.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
 
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from hehu.accounts.permissions import Perm, has_perm
+from hehu.audit.models import Verb
+from hehu.audit.services import audit_record
 from hehu.cases.clocks import Due, months_after, working_days_after
-from hehu.cases.models import Case, Level, Visit, WorkItem
+from hehu.cases.errors import CaseClosed
+from hehu.cases.models import Case, Level, Visit, VisitPhoto, WorkItem
 from hehu.cases.procedures import procedure_value
-from hehu.cases.services.workitems import rule, work_item_open
+from hehu.cases.selectors import cases_visible_to
+from hehu.cases.services.workitems import rule, work_item_open, work_items_done
+from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
+from hehu.registry.services.attachments import sniff_type
 
 K = WorkItem.Kind
 
@@ -92,3 +107,255 @@ def visit_reschedule(*, case: Case) -> Visit | None:
     if scheduled is not None and scheduled.due_on <= due:
         return scheduled  # never push a due visit later
     return _schedule(case, Due(due), why)
+
+
+# -- recording a visit ------------------------------------------------------------------------
+
+NOTES_MAX_CHARS = 5000
+REASON_MAX_CHARS = 200
+TOKEN_MAX_CHARS = 64
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Photos are taken by a phone's camera: JPEG, PNG or WebP, told by their first bytes.
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+
+class VisitTokenReused(ApplicationError):
+    """A client token already used for a visit of another case (a client bug, not a retry)."""
+
+    code = "visit_token_reused"
+    status = 409
+
+
+def visit_requires_report(visit: Visit) -> bool:
+    """Danger seen, or the child not seen: the director must act at once (34号, CRO)."""
+    return visit.status == Visit.Status.DONE and (
+        visit.safety == Visit.Safety.DANGER or visit.child_seen is False
+    )
+
+
+def visits_scheduled_visible_to(*, user: Any) -> QuerySet[Visit]:
+    """The visits due in the cases a user may see, overdue first then by due date."""
+    return (
+        Visit.objects.filter(
+            case__in=cases_visible_to(user=user).exclude(status=Case.Status.CLOSED),
+            status=Visit.Status.SCHEDULED,
+        )
+        .select_related("case", "case__child", "case__region")
+        .order_by("due_on", "id")
+    )
+
+
+def _choice(errors: dict[str, list[Any]], name: str, value: str, choices: Any, missing: str) -> str:
+    value = (value or "").strip()
+    if value not in choices.values:
+        errors[name] = [missing]
+    return value
+
+
+def _check_photos(photos: Sequence[File[bytes]], errors: dict[str, list[Any]]) -> list[str]:
+    """The sniffed type of each photo; problems go to errors["photos"], one per photo."""
+    problems: list[Any] = []
+    if len(photos) > MAX_PHOTOS:
+        problems.append(
+            _("每次走访最多上传 %(max)s 张照片（选择了 %(n)s 张），请删去一些再提交。")
+            % {"max": MAX_PHOTOS, "n": len(photos)}
+        )
+    kinds: list[str] = []
+    for number, photo in enumerate(photos, start=1):
+        label = _("第 %(n)s 张照片") % {"n": number}
+        size = photo.size or 0
+        if size == 0:
+            problems.append(_("%(photo)s是空文件，请重新拍摄或选择。") % {"photo": label})
+            continue
+        if size > MAX_PHOTO_BYTES:
+            problems.append(
+                _("%(photo)s超过 10MB（约 %(mb).1fMB），请降低相机分辨率后重新拍摄。")
+                % {"photo": label, "mb": size / 2**20}
+            )
+            continue
+        photo.seek(0)
+        detected = sniff_type(photo.read(16))
+        photo.seek(0)
+        if detected is None or detected[1] not in PHOTO_TYPES:
+            problems.append(
+                _("%(photo)s不是 JPG、PNG 或 WEBP 格式的图片，请重新选择。") % {"photo": label}
+            )
+            continue
+        kinds.append(detected[1])
+    if problems:
+        errors["photos"] = problems
+    return kinds
+
+
+def _check_visited_on(
+    case: Case, visited_on: dt.date | None, today: dt.date, errors: dict[str, list[Any]]
+) -> None:
+    opened = timezone.localdate(case.opened_at)
+    if visited_on is None:
+        errors["visited_on"] = [_("请填写走访日期。")]
+    elif visited_on > today:
+        errors["visited_on"] = [
+            _("走访日期不能晚于今天（%(today)s），请填写实际走访的日期。")
+            % {"today": _zh_date(today)}
+        ]
+    elif visited_on < opened:
+        errors["visited_on"] = [
+            _("走访日期不能早于开案日期（%(opened)s），请核对日期。") % {"opened": _zh_date(opened)}
+        ]
+
+
+def _zh_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if _chinese() else day.isoformat()
+
+
+def _chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: Any,
+    case: Case,
+    visited_on: dt.date | None,
+    child_seen: bool | None,
+    not_seen_reason: str,
+    living_conditions: str,
+    safety: str,
+    schooling: str,
+    health: str,
+    notes: str,
+    photos: Sequence[File[bytes]] = (),
+    client_token: str | None = None,
+) -> Visit:
+    """Record a home visit: the due visit is done, its clock stops, the next one is due."""
+    if not has_perm(actor, Perm.WORK_CASE):
+        raise PermissionRefused(_("您的账号不能记录走访。"))
+    if not cases_visible_to(user=actor).filter(pk=case.pk).exists():
+        raise PermissionRefused(_("这个个案不在您的管辖范围内。"))
+    # One visit at a time per case: a retried submit waits for the first and finds it.
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    token = (client_token or "").strip() or None
+    if token is not None:
+        if len(token) > TOKEN_MAX_CHARS:
+            raise ValidationFailed({"client_token": [_("提交标识过长，请刷新页面后重新填写。")]})
+        earlier = Visit.objects.filter(client_token=token).first()
+        if earlier is not None:
+            if earlier.case_id != case.pk:
+                raise VisitTokenReused(
+                    _("这个提交标识已用于另一个个案的走访，请刷新页面后重新填写。"),
+                    field="client_token",
+                )
+            return earlier  # the same submit again (a weak connection): nothing twice
+    if not case.is_open:
+        raise CaseClosed(_("个案已结案，不能再记录走访；如需继续服务请重新开案。"))
+
+    today = timezone.localdate()
+    errors: dict[str, list[Any]] = {}
+    _check_visited_on(case, visited_on, today, errors)
+    reason = (not_seen_reason or "").strip()
+    if child_seen is None:
+        errors["child_seen"] = [_("请选择是否见到儿童本人。")]
+    elif child_seen:
+        reason = ""
+    elif not reason:
+        errors["not_seen_reason"] = [
+            _("没有见到儿童本人时，请写明原因（例如：上学未归、随父母外出）。")
+        ]
+    if len(reason) > REASON_MAX_CHARS:
+        errors["not_seen_reason"] = [
+            _("未见到的原因不能超过 %(max)s 个字。") % {"max": REASON_MAX_CHARS}
+        ]
+    values = {
+        "living_conditions": _choice(
+            errors,
+            "living_conditions",
+            living_conditions,
+            Visit.Conditions,
+            _("请选择生活状况。"),
+        ),
+        "safety": _choice(errors, "safety", safety, Visit.Safety, _("请选择安全状况。")),
+        "schooling": _choice(
+            errors, "schooling", schooling, Visit.Schooling, _("请选择就学状况。")
+        ),
+        "health": _choice(errors, "health", health, Visit.Health, _("请选择健康状况。")),
+    }
+    notes = (notes or "").strip()
+    if len(notes) > NOTES_MAX_CHARS:
+        errors["notes"] = [
+            _("走访记录不能超过 %(max)s 个字（现有 %(n)s 个字），请精简。")
+            % {"max": NOTES_MAX_CHARS, "n": len(notes)}
+        ]
+    kinds = _check_photos(photos, errors)
+    if errors or visited_on is None:
+        raise ValidationFailed(errors)
+
+    last_done = (
+        Visit.objects.filter(case=case, status=Visit.Status.DONE)
+        .order_by("-visited_on")
+        .values_list("visited_on", flat=True)
+        .first()
+    )
+    # A visit entered late, older than the last one recorded, does not move the schedule.
+    late_entry = last_done is not None and visited_on < last_done
+    visit = None
+    if not late_entry:
+        visit = (
+            Visit.objects.select_for_update()
+            .filter(case=case, status=Visit.Status.SCHEDULED)
+            .first()
+        )
+    if visit is None:
+        visit = Visit(
+            case=case,
+            due_on=visited_on,
+            schedule_reason=rule("未排期的走访", "an unscheduled visit"),
+        )
+    visit.status = Visit.Status.DONE
+    visit.visited_on = visited_on
+    visit.recorded_by = actor
+    visit.recorded_at = timezone.now()
+    visit.child_seen = child_seen
+    visit.not_seen_reason = reason
+    visit.living_conditions = values["living_conditions"]
+    visit.safety = values["safety"]
+    visit.schooling = values["schooling"]
+    visit.health = values["health"]
+    visit.notes = notes
+    visit.client_token = token
+    visit.save()
+    work_items_done(object_type="visit", object_id=visit.pk, kinds=[K.VISIT])
+    for photo, content_type in zip(photos, kinds, strict=True):
+        stored = VisitPhoto(visit=visit, content_type=content_type, size=photo.size or 0)
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[content_type]
+        # A generated name: the phone's file name may carry a place or a person's name.
+        stored.file.save(f"{uuid.uuid4().hex}.{extension}", photo, save=False)
+        stored.save()
+    next_visit = None
+    if not late_entry:
+        from hehu.cases.services.casework import case_risk_refresh
+
+        # The interval follows the risk now (a category or grade may have changed).
+        case_risk_refresh(case=case)
+        next_visit = visit_schedule_next(case=case, after=visited_on)
+    audit_record(
+        actor=actor,
+        verb=Verb.VISIT_RECORDED,
+        object_type="visit",
+        object_id=visit.pk,
+        child_id=case.child_id,
+        changes={
+            "case": case.pk,
+            "visited_on": visited_on.isoformat(),
+            "child_seen": child_seen,
+            "safety": values["safety"],
+            "living_conditions": values["living_conditions"],
+            "schooling": values["schooling"],
+            "health": values["health"],
+            "photos": len(kinds),
+            "next_due_on": next_visit.due_on.isoformat() if next_visit else None,
+        },
+        reason=reason,
+    )
+    return visit
