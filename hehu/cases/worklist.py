@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from hehu.accounts.models import Role
 from hehu.accounts.permissions import Perm, has_perm
+from hehu.cases.clocks import working_days_between
 from hehu.cases.levels import level_of
 from hehu.cases.models import CaseReferral, Level, WorkItem
 from hehu.cases.models.workitem import LEVEL_ORDER
+from hehu.regions.codes import CODE_RE, ancestor_codes
+from hehu.regions.models import Region
 from hehu.registry.selectors import region_scope_q
 
 View = Literal["mine", "escalated", "all"]
@@ -95,3 +101,148 @@ def worklist_counts(*, items: QuerySet[WorkItem], as_of: dt.date) -> WorklistCou
     row = items.order_by().aggregate(**aggregates)
     by_kind = {v: row[f"kind_{v}"] for v in WorkItem.Kind.values if row[f"kind_{v}"]}
     return WorklistCounts(row["total"], row["overdue"], row["week"], by_kind)
+
+
+# Short names of the level an item was raised to, for the badge "已升级至乡镇".
+LEVEL_SHORT = {
+    Level.VILLAGE: _("村（社区）"),
+    Level.TOWNSHIP: _("乡镇"),
+    Level.COUNTY: _("县级"),
+    Level.CITY: _("市级"),
+    Level.PROVINCE: _("省级"),
+}
+# Kinds whose very name tells a protection matter: roles that do not work cases (they do
+# not see assessments and case records) see a neutral label and no rule text.
+SENSITIVE_KINDS = frozenset({WorkItem.Kind.GUARDIANSHIP_ABSENT})
+ROW_FIELDS = (
+    "id",
+    "kind",
+    "region_code",
+    "origin_level",
+    "level",
+    "due_on",
+    "provisional",
+    "rule",
+    "case_id",
+    "application_id",
+    "object_type",
+    "object_id",
+    "escalated_at",
+    "child__id",
+    "child__name",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistRow:
+    """A row of a work list with every text ready (labels translated once per page)."""
+
+    item: WorkItem
+    kind_label: str
+    child_id: int
+    child_name: str
+    url: str
+    region_name: str
+    region_path: str
+    due_on: dt.date
+    overdue: bool
+    days: int  # days left (negative: overdue), in working days when `working_days`
+    working_days: bool
+    days_text: str
+    rule: str
+    escalated: bool
+    escalated_text: str
+    origin_level: str
+    level: str
+    provisional: bool
+
+
+def _url(name: str, fallback: str, *args: int) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback  # the page's owner has not wired it yet
+
+
+def item_url(item: WorkItem) -> str:
+    """Where to act on an item: the application, the visit form, or the case."""
+    if item.application_id is not None:
+        pk = item.application_id
+        return _url("cases:application_detail", f"/applications/{pk}/", pk)
+    if item.case_id is not None and item.kind == WorkItem.Kind.VISIT:
+        pk = item.case_id
+        return _url("cases:visit_record", f"/cases/{pk}/visits/record/", pk)
+    if item.case_id is not None:
+        return _url("cases:case_detail", f"/cases/{item.case_id}/", item.case_id)
+    return ""
+
+
+def _region_names(codes: set[str]) -> dict[str, str]:
+    wanted = set(codes)
+    for code in codes:
+        if CODE_RE.match(code):
+            wanted.update(ancestor_codes(code))
+    return dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+
+
+def _days_text(days: int, working: bool) -> str:
+    if days < 0:
+        if working:
+            return ngettext("已逾期 %(n)d 个工作日", "已逾期 %(n)d 个工作日", -days) % {"n": -days}
+        return ngettext("已逾期 %(n)d 天", "已逾期 %(n)d 天", -days) % {"n": -days}
+    if days == 0:
+        return gettext("今天到期")
+    if working:
+        return ngettext("还剩 %(n)d 个工作日", "还剩 %(n)d 个工作日", days) % {"n": days}
+    return ngettext("还剩 %(n)d 天", "还剩 %(n)d 天", days) % {"n": days}
+
+
+def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[WorklistRow]:
+    """Rows of a page of items (fetched with ROW_FIELDS and the child): one more query for
+    the region names, none per row."""
+    chinese = (get_language() or "zh-hans").startswith("zh")
+    sensitive_ok = has_perm(user, Perm.VIEW_CASE_NOTES)
+    kinds = {value: str(label) for value, label in WorkItem.Kind.choices}
+    neutral = gettext("个案处置事项")
+    levels = {
+        str(level): gettext("已升级至%(level)s") % {"level": s} for level, s in LEVEL_SHORT.items()
+    }
+    names = _region_names({item.region_code for item in items})
+    rows = []
+    for item in items:
+        hidden = item.kind in SENSITIVE_KINDS and not sensitive_ok
+        rule = item.rule or {}
+        rule_text = "" if hidden else str(rule.get("zh" if chinese else "en") or rule.get("zh", ""))
+        working = "工作日" in str(rule.get("zh", ""))
+        days = working_days_between(as_of, item.due_on) if working else (item.due_on - as_of).days
+        chain = [*reversed(ancestor_codes(item.region_code)), item.region_code]
+        rows.append(
+            WorklistRow(
+                item=item,
+                kind_label=neutral if hidden else kinds.get(item.kind, item.kind),
+                child_id=item.child.id,
+                child_name=item.child.name,
+                url=item_url(item),
+                region_name=names.get(item.region_code, item.region_code),
+                region_path=" / ".join(names.get(c, c) for c in chain if c in names),
+                due_on=item.due_on,
+                overdue=item.due_on < as_of,
+                days=days,
+                working_days=working,
+                days_text=_days_text(days, working),
+                rule=rule_text,
+                escalated=item.level != item.origin_level,
+                escalated_text=levels.get(item.level, "")
+                if item.level != item.origin_level
+                else "",
+                origin_level=item.origin_level,
+                level=item.level,
+                provisional=item.provisional,
+            )
+        )
+    return rows
+
+
+def worklist_page_items(items: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    """The fields a row needs, the child's name with it (one query per page)."""
+    return items.select_related("child").only(*ROW_FIELDS)

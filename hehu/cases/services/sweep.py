@@ -26,6 +26,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import DateTimeField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hehu.audit.models import AuditEntry, Verb
 from hehu.audit.services import audit_record
@@ -154,7 +155,7 @@ def _escalate(as_of: dt.date, at: dt.datetime, result: SweepResult) -> None:
 
 def _last_sweep_at() -> dt.datetime | None:
     return (
-        AuditEntry.objects.filter(verb=Verb.DEADLINES_SWEPT)
+        AuditEntry.objects.filter(verb=Verb.DEADLINES_SWEPT, object_type="sweep")
         .order_by("-id")
         .values_list("at", flat=True)
         .first()
@@ -210,7 +211,7 @@ def _open_for_new_categories(as_of: dt.date, result: SweepResult) -> None:
                 child=child,
                 source=Case.Source.CATEGORY,
                 source_category=category,
-                reason=f"纳入类别 {category}（{on.isoformat()}）",
+                reason=_("儿童纳入类别“%(code)s”，系统自动开案。") % {"code": category},
             )
         except CaseAlreadyOpen:
             continue
