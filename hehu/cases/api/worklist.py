@@ -31,6 +31,8 @@ from hehu.cases.worklist import (
 from hehu.core.errors import PermissionRefused, ValidationFailed
 from hehu.registry.serializers import RegistryErrorOutput
 
+LEVELS = ", ".join(Level.values)
+
 
 class WorklistQuery(serializers.Serializer[Any]):
     view = serializers.ChoiceField(choices=list(VIEWS), required=False, default="mine")
@@ -54,8 +56,8 @@ class WorkItemOutput(serializers.Serializer[Any]):
     url = serializers.CharField(help_text="the page where the item is acted on")
     region_code = serializers.CharField(source="item.region_code")
     region_name = serializers.CharField()
-    origin_level = serializers.ChoiceField(choices=Level.choices, help_text="who must act first")
-    level = serializers.ChoiceField(choices=Level.choices, help_text="raised by escalation")
+    origin_level = serializers.CharField(help_text=f"who must act first: {LEVELS}")
+    level = serializers.CharField(help_text=f"the level it reached (escalation): {LEVELS}")
     escalated = serializers.BooleanField()
     due_on = serializers.DateField()
     provisional = serializers.BooleanField(help_text="counted without the year's calendar")
