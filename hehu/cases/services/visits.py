@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
-from hehu.cases.clocks import Due, months_after, working_days_after
+from hehu.cases.clocks import Due, months_after, working_days_after, working_days_between
 from hehu.cases.errors import CaseClosed
 from hehu.cases.models import Case, Level, Visit, VisitPhoto, WorkItem
 from hehu.cases.procedures import procedure_value
@@ -134,16 +135,59 @@ def visit_requires_report(visit: Visit) -> bool:
     )
 
 
+def visit_by_token(*, case: Case, client_token: str | None) -> Visit | None:
+    """The visit of this case already recorded with this client token, if any."""
+    token = (client_token or "").strip()
+    return Visit.objects.filter(case=case, client_token=token).first() if token else None
+
+
 def visits_scheduled_visible_to(*, user: Any) -> QuerySet[Visit]:
-    """The visits due in the cases a user may see, overdue first then by due date."""
+    """The visits due in the cases a user may see, overdue first then by due date; each
+    annotated `first` when its case has no visit made yet (a working-day deadline)."""
+    done = Visit.objects.filter(case=OuterRef("case"), status=Visit.Status.DONE)
     return (
         Visit.objects.filter(
             case__in=cases_visible_to(user=user).exclude(status=Case.Status.CLOSED),
             status=Visit.Status.SCHEDULED,
         )
+        .annotate(first=~Exists(done))
         .select_related("case", "case__child", "case__region")
         .order_by("due_on", "id")
     )
+
+
+@dataclass(frozen=True)
+class DueVisit:
+    """A scheduled visit as shown beside its date: days left or overdue, and its rule."""
+
+    visit: Visit
+    days_left: int
+    overdue_days: int
+    working_days: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def rule(self) -> str:
+        """The rule that set the date, in the current language."""
+        reason = self.visit.schedule_reason or {}
+        return str(reason.get("zh" if _chinese() else "en") or reason.get("zh", ""))
+
+
+def visit_due(visit: Visit, *, first: bool, today: dt.date) -> DueVisit:
+    """Days left or overdue. The first visit of a case counts working days (its rule is in
+    working days); later ones follow a month interval and count calendar days. Overdue is
+    always in calendar days."""
+    overdue = max((today - visit.due_on).days, 0)
+    if overdue:
+        left = 0
+    elif first:
+        left = working_days_between(today, visit.due_on)
+    else:
+        left = (visit.due_on - today).days
+    return DueVisit(visit, left, overdue, first)
 
 
 def _choice(errors: dict[str, list[Any]], name: str, value: str, choices: Any, missing: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -13,69 +12,45 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hehu.accounts.models import User
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.cases.access import access_case_by_id
-from hehu.cases.clocks import working_days_between
 from hehu.cases.models import Case, Visit, VisitPhoto
 from hehu.cases.services.visits import (
     MAX_PHOTOS,
+    visit_due,
     visit_record,
     visit_requires_report,
     visits_scheduled_visible_to,
 )
 from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
-from hehu.web.views._common import AuthedRequest, require
 
 VISITS_PER_PAGE = 50
+
+
+class AuthedRequest(HttpRequest):
+    """A request of a signed-in person (every view here is behind login_required)."""
+
+    user: User
+
+
+def require(user: Any, perm: Perm) -> None:
+    """403 for a signed-in user whose role may not do this (least privilege)."""
+    if not has_perm(user, perm):
+        raise PermissionDenied
+
+
 YES_NO = [("yes", gettext_lazy("见到了")), ("no", gettext_lazy("没有见到"))]
-
-
-# -- what a due visit shows: its date, the rule that set it, days left or overdue ----------------
-@dataclass(frozen=True)
-class DueVisit:
-    visit: Visit
-    rule: str
-    days_left: int
-    overdue_days: int
-    working_days: bool
-
-    @property
-    def overdue(self) -> bool:
-        return self.overdue_days > 0
-
-
-def _rule_text(rule: dict[str, str]) -> str:
-    chinese = (get_language() or "zh-hans").startswith("zh")
-    return rule.get("zh" if chinese else "en", "") or rule.get("zh", "")
-
-
-def due_visit(visit: Visit, *, first: bool, today: dt.date) -> DueVisit:
-    """A scheduled visit as shown: the first visit of a case counts working days (its rule
-    is in working days); later ones follow a month interval and count calendar days."""
-    overdue = max((today - visit.due_on).days, 0)
-    if overdue:
-        left = 0
-    elif first:
-        left = working_days_between(today, visit.due_on)
-    else:
-        left = (visit.due_on - today).days
-    return DueVisit(visit, _rule_text(visit.schedule_reason), left, overdue, first)
-
-
-def _with_first(queryset: QuerySet[Visit]) -> QuerySet[Visit]:
-    done = Visit.objects.filter(case=OuterRef("case"), status=Visit.Status.DONE)
-    return queryset.annotate(first=~Exists(done))
 
 
 # -- the form --------------------------------------------------------------------------------
@@ -199,9 +174,9 @@ def my_visits(request: AuthedRequest) -> HttpResponse:
     """The visits due in the director's village(s): what a director opens on the phone."""
     require(request.user, Perm.VIEW_CASE)
     today = timezone.localdate()
-    queryset = _with_first(visits_scheduled_visible_to(user=request.user))
+    queryset = visits_scheduled_visible_to(user=request.user)
     page = Paginator(queryset, VISITS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [due_visit(v, first=getattr(v, "first", False), today=today) for v in page]
+    rows = [visit_due(v, first=getattr(v, "first", False), today=today) for v in page]
     context = {
         "page": page,
         "rows": rows,
@@ -226,7 +201,7 @@ def visit_history(request: AuthedRequest, case_id: int) -> HttpResponse:
     done = [v for v in visits if v.status == Visit.Status.DONE]
     done.sort(key=lambda v: (v.visited_on or v.due_on, v.pk), reverse=True)
     scheduled = next((v for v in visits if v.status == Visit.Status.SCHEDULED), None)
-    nxt = due_visit(scheduled, first=not done, today=today) if scheduled else None
+    nxt = visit_due(scheduled, first=not done, today=today) if scheduled else None
     _case_viewed(request, case, "visits")
     context = {
         "case": case,
@@ -256,7 +231,7 @@ def _form_page(
         "case": case,
         "form": form,
         "errors": form.error_summary() if form.is_bound else [],
-        "next": due_visit(scheduled, first=first, today=today) if scheduled else None,
+        "next": visit_due(scheduled, first=first, today=today) if scheduled else None,
         "photos_lost": photos_lost,
         "max_photos": MAX_PHOTOS,
     }
@@ -324,7 +299,7 @@ def visit_detail(request: AuthedRequest, case_id: int, visit_id: int) -> HttpRes
     context = {
         "case": case,
         "visit": visit,
-        "next": due_visit(scheduled, first=False, today=timezone.localdate())
+        "next": visit_due(scheduled, first=False, today=timezone.localdate())
         if scheduled
         else None,
         "report": visit_requires_report(visit),
