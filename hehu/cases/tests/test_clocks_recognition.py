@@ -26,7 +26,7 @@ D = dt.date
 HEBEI_TOWNSHIP = "130111200"  # a township in another province (跨省通办)
 
 
-def receive(child, accepted_on: dt.date, **kw):  # type: ignore[no-untyped-def]
+def receive(child, accepted_on: dt.date, **kw):
     return application_receive(
         actor=kw.pop("actor", None) or supervisor(),
         child=child,
