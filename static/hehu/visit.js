@@ -3,7 +3,6 @@
   "use strict";
 
   // "Why not seen" is asked only when the child was not seen (or nothing is chosen yet).
-  // A field with an error stays in view.
   function setUpNotSeen(form) {
     var wrapper = form.querySelector("[data-hh-not-seen]");
     var radios = form.querySelectorAll("input[name='child_seen']");
@@ -12,8 +11,7 @@
     }
     function update() {
       var seen = form.querySelector("input[name='child_seen']:checked");
-      var hasError = !!wrapper.querySelector(".hh-has-error");
-      wrapper.hidden = !!seen && seen.value === "yes" && !hasError;
+      wrapper.hidden = !!seen && seen.value === "yes";
     }
     radios.forEach(function (radio) {
       radio.addEventListener("change", update);
