@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import NoReverseMatch, get_resolver, reverse
+from django.utils import timezone
+from playwright.sync_api import Browser
 
 from hehu.accounts.models import Role
 from hehu.accounts.tests.factories import make_user
@@ -31,6 +33,13 @@ from hehu.cases.tests.factories import (
 )
 from hehu.registry.services.children import child_register
 from hehu.registry.tests.factories import child_data, make_id_number
+from hehu.web.tests.test_browser import (  # noqa: F401
+    PHONE,
+    Console,
+    _orm_beside_playwright,
+    browser,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +48,10 @@ App = RecognitionApplication
 
 
 @pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
+def _today(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("browser"):
+        yield  # a live server and a real browser run on the real clock
+        return
     # Wednesday 2025-04-16: the township's deadline (23 April) is 5 working days away.
     with time_machine.travel(dt.datetime(2025, 4, 16, 9, tzinfo=dt.UTC), tick=False):
         yield
@@ -410,3 +422,69 @@ def test_no_publicity_list_exists() -> None:
     for name in ("cases:application_publicity", "cases:applications_public"):
         with pytest.raises(NoReverseMatch):
             reverse(name)
+
+
+# -- in a real browser, on a phone ------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_a_supervisor_receives_and_verifies_and_the_county_prints_a_refusal(
+    browser: Browser,  # noqa: F811 (the fixture imported above)
+    live_server: Any,
+) -> None:
+    base = live_server.url
+    child = make_child()
+    township = supervisor(username="rec-supervisor")
+    county = county_officer(username="rec-county")
+    today = timezone.localdate()
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page_ = phone.new_page()
+    console = Console(page_)
+    try:
+        sign_in(page_, base, township.username)
+        page_.goto(f"{base}/children/{child.pk}/applications/new/")
+        page_.get_by_label("事实无人抚养儿童").check()
+        page_.get_by_label("申请人姓名").fill("王奶奶")
+        page_.get_by_label("申请人与儿童的关系").fill("祖母")
+        page_.get_by_role("button", name="受理").click()
+        page_.wait_for_url(f"{base}/applications/*/")
+        text = page_.locator("main").inner_text()
+        assert "已受理认定申请" in text
+        assert "还剩 15 个工作日" in text
+        assert "认定结果不予公示" in text
+        wide = page_.evaluate(
+            "[...document.querySelectorAll('main *')]"
+            ".filter(e => e.getBoundingClientRect().right > 360).map(e => e.tagName + '#' + e.id)"
+        )
+        assert page_.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wide
+        page_.get_by_label("情况属实").check()
+        page_.get_by_role("button", name="乡镇核查").click()
+        page_.wait_for_url(f"{base}/applications/*/")
+        assert "县级审核" in page_.locator("main").inner_text()
+        application_url = page_.url
+    finally:
+        phone.close()
+    desktop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    office = desktop.new_page()
+    office_console = Console(office)
+    try:
+        sign_in(office, base, county.username)
+        office.goto(application_url)
+        office.get_by_label("不予认定", exact=True).check()
+        office.get_by_label("不予认定的理由").fill("母亲服刑期限不满六个月，不符合认定条件")
+        office.get_by_role("button", name="县级审核决定").click()
+        office.wait_for_url(application_url)
+        office.get_by_role("link", name="打印不予认定决定书").click()
+        office.get_by_label("打印用途").fill("送达申请人")
+        office.get_by_role("button", name="显示决定书").click()
+        letter = office.locator("#hh-letter")
+        letter.wait_for()
+        assert "母亲服刑期限不满六个月" in letter.inner_text()
+        office.emulate_media(media="print")
+        assert not office.locator("header.hh-header").is_visible()
+        assert letter.is_visible()
+    finally:
+        desktop.close()
+    assert today == App.objects.get().decided_on
+    for seen in (console, office_console):
+        assert seen.csp_violations() == []
+        assert seen.script_errors() == []

@@ -49,12 +49,25 @@ from hehu.registry.models import Child
 
 App = RecognitionApplication
 NO_PUBLICITY = gettext_lazy("依据民发〔2019〕62号，认定结果不予公示。")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _date() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 # -- forms ------------------------------------------------------------------------------------
 class Marked(forms.Form):
-    """A form whose required fields say so in their label (web/_field.html)."""
+    """A form whose required fields say so in their label (web/_field.html), its inputs
+    styled to fill a phone's width."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
 
     @property
     def marked_required(self) -> set[str]:
@@ -71,10 +84,10 @@ class ReceiveForm(Marked):
         max_length=50,
         help_text=gettext_lazy("如：祖母、叔叔、村民委员会"),
     )
-    applied_on = forms.DateField(label=gettext_lazy("申请日期"), widget=DATE)
+    applied_on = forms.DateField(label=gettext_lazy("申请日期"), widget=_date())
     accepted_on = forms.DateField(
         label=gettext_lazy("受理日期"),
-        widget=DATE,
+        widget=_date(),
         help_text=gettext_lazy("乡镇核查期限从受理日期的次日起按工作日计算。"),
     )
 
@@ -100,7 +113,7 @@ class StepForm(Marked):
 
 
 class ForwardForm(StepForm):
-    forwarded_on = forms.DateField(label=gettext_lazy("转交日期"), widget=DATE)
+    forwarded_on = forms.DateField(label=gettext_lazy("转交日期"), widget=_date())
 
 
 class VerifyForm(StepForm):
@@ -113,7 +126,7 @@ class VerifyForm(StepForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("比对了哪些部门的数据；有争议时入户核实的情况。"),
     )
-    concluded_on = forms.DateField(label=gettext_lazy("核查完成日期"), widget=DATE)
+    concluded_on = forms.DateField(label=gettext_lazy("核查完成日期"), widget=_date())
 
 
 class DecideForm(StepForm):
@@ -129,11 +142,11 @@ class DecideForm(StepForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("不予认定时必须书面说明理由，将写入不予认定决定书。"),
     )
-    decided_on = forms.DateField(label=gettext_lazy("决定日期"), widget=DATE)
+    decided_on = forms.DateField(label=gettext_lazy("决定日期"), widget=_date())
 
 
 class NotifyForm(StepForm):
-    notified_on = forms.DateField(label=gettext_lazy("告知日期"), widget=DATE)
+    notified_on = forms.DateField(label=gettext_lazy("告知日期"), widget=_date())
 
 
 class WithdrawForm(StepForm):
@@ -187,9 +200,13 @@ def current_clock(application: App) -> Clock | None:
     return clock_of(items[0]) if items else None
 
 
-def benefits_from(confirmed: dt.date) -> dt.date:
-    """Benefits start from the month after confirmation (DOMAIN.md §5)."""
-    return (confirmed.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+def benefits_from(confirmed: dt.date) -> str:
+    """The month benefits start: the month after confirmation (DOMAIN.md §5), as 2025年6月
+    in Chinese and 2025-06 in English."""
+    month = (confirmed.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if (get_language() or "").startswith("en"):
+        return f"{month:%Y-%m}"
+    return f"{month.year}年{month.month}月"
 
 
 def _viewed(request: HttpRequest, application: App) -> None:
