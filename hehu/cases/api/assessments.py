@@ -45,7 +45,7 @@ class AssessmentLabelOutput(serializers.Serializer[Any]):
 
 class AssessmentItemScoreOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = AssessmentLabelOutput()
+    label = AssessmentLabelOutput()  # type: ignore[assignment]
     option = serializers.CharField(help_text=_("所选选项"))
     option_label = AssessmentLabelOutput()
     score = serializers.FloatField()
@@ -54,7 +54,7 @@ class AssessmentItemScoreOutput(serializers.Serializer[Any]):
 
 class AssessmentPartScoreOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = AssessmentLabelOutput()
+    label = AssessmentLabelOutput()  # type: ignore[assignment]
     points = serializers.FloatField()
     max_points = serializers.FloatField()
     score = serializers.FloatField(help_text=_("0–100"))
@@ -71,7 +71,7 @@ class AssessmentTriggeredOutput(serializers.Serializer[Any]):
     option = serializers.CharField()
     option_label = AssessmentLabelOutput()
     outcome = serializers.CharField(help_text=_("强制的等级"))
-    label = AssessmentLabelOutput()
+    label = AssessmentLabelOutput()  # type: ignore[assignment]
 
 
 class AssessmentScoresOutput(serializers.Serializer[Any]):
@@ -146,7 +146,7 @@ class AssessmentSubmitInput(serializers.Serializer[Any]):
 class AssessmentMissingOutput(serializers.Serializer[Any]):
     item = serializers.CharField()
     part = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class AssessmentRefusalOutput(serializers.Serializer[Any]):
@@ -159,13 +159,13 @@ class AssessmentRefusalOutput(serializers.Serializer[Any]):
 
 class InstrumentOptionOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = AssessmentLabelOutput()
+    label = AssessmentLabelOutput()  # type: ignore[assignment]
     score = serializers.FloatField()
 
 
 class InstrumentItemOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = AssessmentLabelOutput()
+    label = AssessmentLabelOutput()  # type: ignore[assignment]
     hint = AssessmentLabelOutput(allow_null=True)
     options = InstrumentOptionOutput(many=True)
 
@@ -178,7 +178,7 @@ class InstrumentCutOffOutput(serializers.Serializer[Any]):
 
 class InstrumentPartOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = AssessmentLabelOutput()
+    label = AssessmentLabelOutput()  # type: ignore[assignment]
     weight = serializers.FloatField(allow_null=True)
     support = serializers.CharField(allow_null=True)
     cut_offs = InstrumentCutOffOutput(many=True)
@@ -189,7 +189,7 @@ class InstrumentRedFlagOutput(serializers.Serializer[Any]):
     item = serializers.CharField()
     option = serializers.CharField()
     outcome = serializers.CharField()
-    label = AssessmentLabelOutput()
+    label = AssessmentLabelOutput()  # type: ignore[assignment]
 
 
 class InstrumentSummaryOutput(serializers.Serializer[Any]):
@@ -369,7 +369,9 @@ class AssessmentSubmitApi(APIView):
 class InstrumentsApi(APIView):
     """Every assessment instrument, with the period it is in force."""
 
-    @extend_schema(operation_id="instruments_list", responses={200: InstrumentSummaryOutput(many=True)})
+    @extend_schema(
+        operation_id="instruments_list", responses={200: InstrumentSummaryOutput(many=True)}
+    )
     def get(self, request: Request) -> Response:
         shelf = services.instruments()
         rows = sorted(shelf.instruments, key=lambda i: (i.kind, i.effective_from, i.version))

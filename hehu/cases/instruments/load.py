@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
 import yaml
 from yaml.nodes import Node, ScalarNode
 
@@ -108,7 +109,9 @@ class _Reader(NodeReader):
             red_flags = self._red_flags(top["red_flags"][1], parts, kind)
         identifier = self.scalar_text(top["id"][1], ("id", "id")) if "id" in top else None
         version = (
-            self.scalar_text(top["version"][1], ("版本", "the version")) if "version" in top else None
+            self.scalar_text(top["version"][1], ("版本", "the version"))
+            if "version" in top
+            else None
         )
         if self.problems or not (kind and start and title and identifier and version):
             return None
@@ -156,7 +159,9 @@ class _Reader(NodeReader):
 
     # -- parts and items --------------------------------------------------------------------
     def _parts(self, root: Node, top: dict[str, tuple[Node, Node]], kind: str | None) -> list[Part]:
-        key, other = ("indicators", "domains") if kind == GUARDIANSHIP else ("domains", "indicators")
+        key, other = (
+            ("indicators", "domains") if kind == GUARDIANSHIP else ("domains", "indicators")
+        )
         what = ("一级指标", "indicators") if kind == GUARDIANSHIP else ("需求领域", "domains")
         if kind is None:
             return []
@@ -194,7 +199,9 @@ class _Reader(NodeReader):
         if not entries:
             return None
         code = self._code(entries, what, part_codes)
-        label = self.text(entries["label"][1], ("名称", "the label")) if "label" in entries else None
+        label = (
+            self.text(entries["label"][1], ("名称", "the label")) if "label" in entries else None
+        )
         weight = None
         if "weight" in entries:
             weight = self._number(entries["weight"][1], ("权重", "the weight"))
@@ -266,7 +273,9 @@ class _Reader(NodeReader):
         if not entries:
             return None
         code = self._code(entries, what, option_codes)
-        label = self.text(entries["label"][1], ("选项", "the option")) if "label" in entries else None
+        label = (
+            self.text(entries["label"][1], ("选项", "the option")) if "label" in entries else None
+        )
         score = None
         if "score" in entries:
             score = self._number(entries["score"][1], ("得分", "the score"))
@@ -487,4 +496,3 @@ def load_instruments(directory: Path) -> list[Instrument]:
     if problems:
         raise InstrumentErrors(problems)
     return found
-

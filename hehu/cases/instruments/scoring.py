@@ -212,7 +212,9 @@ def score(instrument: Instrument, answers: dict[str, Any]) -> Scored:
         items = []
         for item in part.items:
             option = item.option(str(answers[item.code]))
-            items.append(ItemScore(item, str(answers[item.code]), option.score if option else 0))
+            items.append(
+                ItemScore(item, str(answers[item.code]), option.score if option else Decimal(0))
+            )
         points = sum((i.score for i in items), Decimal(0))
         most = sum((i.max_score for i in part.items), Decimal(0))
         percent = _percent(points, most)
@@ -224,9 +226,9 @@ def score(instrument: Instrument, answers: dict[str, Any]) -> Scored:
         parts.append(PartScore(part, tuple(items), points, most, percent, outcome, by_score))
     if instrument.kind != GUARDIANSHIP:
         return Scored(instrument, tuple(parts), None, None, None, triggered)
-    total = sum(
-        ((p.part.weight or Decimal(0)) * p.score for p in parts), Decimal(0)
-    ).quantize(CENT, rounding=ROUND_HALF_UP)
+    total = sum(((p.part.weight or Decimal(0)) * p.score for p in parts), Decimal(0)).quantize(
+        CENT, rounding=ROUND_HALF_UP
+    )
     by_grade = _outcome(instrument.cut_offs, total)
     grade = _worst([g for g in [by_grade, *(t.flag.outcome for t in triggered)] if g], GRADES)
     return Scored(instrument, tuple(parts), total, by_grade, grade, triggered)

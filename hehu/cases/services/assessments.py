@@ -242,7 +242,9 @@ def assessment_save(
         raise AssessmentAnswerInvalid(
             "；".join(label(p.message) for p in problems),
             field="answers",
-            problems=[{"item": p.item, "option": p.option, "message": label(p.message)} for p in problems],
+            problems=[
+                {"item": p.item, "option": p.option, "message": label(p.message)} for p in problems
+            ],
         )
     changes: dict[str, Any] = {}
     stored = dict(locked.answers)
@@ -322,9 +324,7 @@ def assessment_submit(*, actor: Any, assessment: Assessment, expected_version: i
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.version += 1
-    locked.save(
-        update_fields=["scores", "grade", "needs", "status", "submitted_at", "version"]
-    )
+    locked.save(update_fields=["scores", "grade", "needs", "status", "submitted_at", "version"])
     audit_record(
         actor=actor,
         verb=Verb.ASSESSMENT_SUBMITTED,

@@ -46,7 +46,8 @@ def test_it_starts_lists_saves_and_submits_over_the_api() -> None:
     started = client.post(f"/api/v1/cases/{case.pk}/assessments/", {"kind": "needs"}, format="json")
     assert started.status_code == 201, started.json()
     body = started.json()
-    assert body["status"] == "draft" and body["instrument_id"] == "needs-cn"
+    assert body["status"] == "draft"
+    assert body["instrument_id"] == "needs-cn"
     assessment = Assessment.objects.get(pk=body["id"])
     answers = best_answers(assessment, ed_costs="unaffordable", ed_attendance="out_of_school")
     saved = client.patch(
@@ -86,7 +87,8 @@ def test_an_incomplete_submit_is_400_naming_each_missing_item() -> None:
         "label": "儿童日常由谁照料",
     }
     assessment.refresh_from_db()
-    assert assessment.status == "draft" and assessment.version == 1
+    assert assessment.status == "draft"
+    assert assessment.version == 1
 
 
 def test_an_outdated_version_is_409_and_nothing_is_saved() -> None:
@@ -104,7 +106,8 @@ def test_an_outdated_version_is_409_and_nothing_is_saved() -> None:
         {"answers": {"cd_living": "adequate"}, "version": 1},
         format="json",
     )
-    assert second.status_code == 409 and second.json()["code"] == "concurrent_edit"
+    assert second.status_code == 409
+    assert second.json()["code"] == "concurrent_edit"
     assessment.refresh_from_db()
     assert assessment.answers == {"cd_living": "partly"}
 
@@ -146,7 +149,8 @@ def test_a_hidden_case_or_assessment_is_404_and_nothing_changes() -> None:
         == 404
     )
     assessment.refresh_from_db()
-    assert assessment.answers == {} and assessment.version == 1
+    assert assessment.answers == {}
+    assert assessment.version == 1
     assert Assessment.objects.count() == 1
     assert not AuditEntry.objects.filter(verb=Verb.ASSESSMENT_VIEWED).exists()
 
@@ -166,7 +170,8 @@ def test_a_county_officer_reads_and_the_reading_is_audited() -> None:
     response = api(county).get(f"/api/v1/assessments/{assessment.pk}/")
     assert response.status_code == 200
     entry = AuditEntry.objects.get(verb=Verb.ASSESSMENT_VIEWED)
-    assert entry.actor == county and entry.object_id == str(assessment.pk)
+    assert entry.actor == county
+    assert entry.object_id == str(assessment.pk)
 
 
 def test_it_lists_instruments_and_gives_one_to_render_its_form() -> None:

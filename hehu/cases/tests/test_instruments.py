@@ -78,13 +78,15 @@ def test_it_loads_the_shipped_instruments_in_force() -> None:
     shelf = _shipped()
     guardianship = shelf.in_force("guardianship", dt.date(2026, 3, 1))
     needs = shelf.in_force("needs", dt.date(2026, 3, 1))
-    assert guardianship is not None and guardianship.ref == "guardianship-cn@2026.1"
+    assert guardianship is not None
+    assert guardianship.ref == "guardianship-cn@2026.1"
     assert [p.code for p in guardianship.parts] == [
         "child_development",
         "guardianship_capacity",
         "guardianship_support",
     ]
-    assert needs is not None and [p.code for p in needs.parts] == [
+    assert needs is not None
+    assert [p.code for p in needs.parts] == [
         "basic_living",
         "health_medical",
         "rehabilitation",
@@ -151,8 +153,10 @@ def test_it_grades_the_shipped_guardianship_instrument() -> None:
     both = score(instrument, {**best, "cd_daily_care": "nobody", "cd_injury": "suspected_abuse"})
     assert both.grade == "absent"
     # Capacity (weight 0.4) all at the bottom: 60.00 → insufficient, by score only.
-    weak = {**best, **{i.code: min(i.options, key=lambda o: o.score).code
-                       for i in instrument.parts[1].items}}
+    weak = {
+        **best,
+        **{i.code: min(i.options, key=lambda o: o.score).code for i in instrument.parts[1].items},
+    }
     weak["gc_guardian"] = "entrusted_weak"  # not the red-flag option
     weak["gc_conduct"] = "some"
     weak["gc_parenting"] = "lacking"
@@ -169,14 +173,18 @@ def test_each_score_shows_the_answers_that_produced_it() -> None:
     data = score(instrument, answers).as_dict()
     development = data["parts"][0]
     assert development["code"] == "child_development"
-    assert development["points"] == 55 and development["max_points"] == 60
+    assert development["points"] == 55
+    assert development["max_points"] == 60
     assert development["score"] == 91.67
     assert development["weight"] == 0.3
     living = next(i for i in development["items"] if i["code"] == "cd_living")
-    assert living["option"] == "partly" and living["score"] == 5 and living["max"] == 10
+    assert living["option"] == "partly"
+    assert living["score"] == 5
+    assert living["max"] == 10
     assert living["option_label"]["zh"] == "基本有保障但有欠缺"
     # 0.3 × 91.67 + 0.4 × 100 + 0.3 × 100 = 97.50
-    assert data["total"] == 97.5 and data["grade"] == "normal"
+    assert data["total"] == 97.5
+    assert data["grade"] == "normal"
 
 
 def test_it_scores_needs_by_domain_with_support_and_red_flags() -> None:
@@ -201,7 +209,8 @@ def test_it_scores_needs_by_domain_with_support_and_red_flags() -> None:
         {"domain": "education", "level": "low", "support": "cash", "score": 25.0},
     ]
     safety = next(p for p in result.as_dict()["parts"] if p["code"] == "safety")
-    assert safety["level_by_score"] == "medium" and safety["level"] == "high"
+    assert safety["level_by_score"] == "medium"
+    assert safety["level"] == "high"
     assert [t["item"] for t in result.as_dict()["triggered"]] == ["sf_harm"]
 
 
@@ -217,7 +226,8 @@ def test_it_names_unknown_items_and_options_in_answers() -> None:
     instrument = read_instrument_text(BOUNDARIES)
     problems = answer_problems(instrument, {"q": "s81", "nope": "x", "alone": None})
     assert [(p.item, p.option) for p in problems] == [("q", "s81"), ("nope", "x")]
-    assert "s81" in problems[0].message.zh and "nope" in problems[1].message.en
+    assert "s81" in problems[0].message.zh
+    assert "nope" in problems[1].message.en
 
 
 def _problems(text: str) -> list[tuple[str, int | None, str]]:
@@ -296,3 +306,35 @@ def test_every_shipped_file_passes_the_checker(tmp_path: Path) -> None:
     with pytest.raises(InstrumentErrors) as caught:
         InstrumentShelf.from_directory(tmp_path)
     assert [p.code for p in caught.value.problems] == ["duplicate"]
+
+
+def _check(*args: str) -> tuple[str, str, int]:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("check_instrument", *args, stdout=out, stderr=err)
+        status = 0
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    return out.getvalue(), err.getvalue(), status
+
+
+def test_check_instrument_accepts_the_shipped_files_and_reports_each_problem(
+    tmp_path: Path,
+) -> None:
+    out, err, status = _check()
+    assert status == 0
+    assert err == ""
+    assert "guardianship-cn@2026.1 (guardianship), 3 parts, 17 items" in out
+    assert "needs-cn@2026.1 (needs), 8 parts, 16 items" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BOUNDARIES.replace("weight: 1", "weight: 0.5"), encoding="utf-8")
+    good = DEFAULT_DIR / "needs-cn-2026.yaml"
+    out, err, status = _check(str(good), str(bad), "--zh")
+    assert status == 2
+    assert "needs-cn@2026.1" in out
+    assert f"{bad}:" in err
+    assert "权重之和应为 1，现为 0.5" in err

@@ -65,8 +65,12 @@ def test_it_starts_with_the_instrument_in_force_and_audits() -> None:
     actor = director()
     case = make_case(actor=actor)
     assessment = assessment_start(actor=actor, case=case, kind="guardianship")
-    assert (assessment.instrument_id, assessment.instrument_version) == ("guardianship-cn", "2026.1")
-    assert assessment.status == "draft" and assessment.assessor == actor
+    assert (assessment.instrument_id, assessment.instrument_version) == (
+        "guardianship-cn",
+        "2026.1",
+    )
+    assert assessment.status == "draft"
+    assert assessment.assessor == actor
     entry = AuditEntry.objects.get(verb=Verb.ASSESSMENT_STARTED)
     assert entry.changes["instrument"] == "guardianship-cn@2026.1"
 
@@ -107,7 +111,8 @@ def test_it_saves_partial_answers_and_bumps_the_version() -> None:
         answers={"cd_daily_care": "parent"},
         expected_version=1,
     )
-    assert saved.answers == {"cd_daily_care": "parent"} and saved.version == 2
+    assert saved.answers == {"cd_daily_care": "parent"}
+    assert saved.version == 2
     saved = assessment_save(
         actor=actor,
         assessment=saved,
@@ -115,7 +120,8 @@ def test_it_saves_partial_answers_and_bumps_the_version() -> None:
         child_views="想上学",
         expected_version=2,
     )
-    assert saved.answers == {"cd_living": "partly"} and saved.child_views == "想上学"
+    assert saved.answers == {"cd_living": "partly"}
+    assert saved.child_views == "想上学"
     entry = AuditEntry.objects.filter(verb=Verb.ASSESSMENT_SAVED).latest("pk")
     assert entry.changes["answers"] == {
         "cd_daily_care": ["parent", None],
@@ -137,9 +143,11 @@ def test_it_refuses_unknown_items_and_options_naming_each() -> None:
         )
     items = [(p["item"], p["option"]) for p in caught.value.extra["problems"]]
     assert items == [("cd_living", "plenty"), ("shoe_size", "40")]
-    assert "plenty" in str(caught.value.message) and "shoe_size" in str(caught.value.message)
+    assert "plenty" in str(caught.value.message)
+    assert "shoe_size" in str(caught.value.message)
     assessment.refresh_from_db()
-    assert assessment.answers == {} and assessment.version == 1
+    assert assessment.answers == {}
+    assert assessment.version == 1
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -160,7 +168,8 @@ def test_a_concurrent_save_is_refused_and_the_first_save_is_kept() -> None:
     assert "刷新" in str(caught.value.message)
     assessment.refresh_from_db()
     assert assessment.answers == {"cd_living": "partly"}
-    assert assessment.child_views == "" and assessment.version == 2
+    assert assessment.child_views == ""
+    assert assessment.version == 2
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -181,7 +190,9 @@ def test_an_incomplete_submit_names_every_missing_item_and_saves_nothing() -> No
     for m in missing:
         assert m["label"] in str(caught.value.message)
     assessment.refresh_from_db()
-    assert assessment.status == "draft" and assessment.version == 2 and assessment.scores == {}
+    assert assessment.status == "draft"
+    assert assessment.version == 2
+    assert assessment.scores == {}
     assert not AuditEntry.objects.filter(verb=Verb.ASSESSMENT_SUBMITTED).exists()
 
 
@@ -219,10 +230,12 @@ def test_a_guardianship_grade_reaches_the_child_with_its_audit() -> None:
     child = Child.objects.get(pk=assessment.case.child_id)
     version = child.version
     done = assessment_submit(actor=actor, assessment=assessment, expected_version=2)
-    assert done.grade == "normal" and done.scores["total"] == 97.5
+    assert done.grade == "normal"
+    assert done.scores["total"] == 97.5
     assert done.scores["parts"][0]["items"][1]["option"] == "partly"
     child.refresh_from_db()
-    assert child.guardianship_grade == "normal" and child.version == version + 1
+    assert child.guardianship_grade == "normal"
+    assert child.version == version + 1
     entry = AuditEntry.objects.get(verb=Verb.CHILD_UPDATED, child_id=child.pk)
     assert entry.changes == {"guardianship_grade": ["", "normal"]}
     assert not WorkItem.objects.filter(kind=WorkItem.Kind.GUARDIANSHIP_ABSENT).exists()
@@ -247,7 +260,8 @@ def test_an_absent_grade_reclassifies_the_child_and_alerts_the_county(
     case.refresh_from_db()
     assert case.risk == Case.Risk.HIGH
     item = WorkItem.objects.get(kind=WorkItem.Kind.GUARDIANSHIP_ABSENT)
-    assert item.origin_level == Level.COUNTY and item.level == Level.COUNTY
+    assert item.origin_level == Level.COUNTY
+    assert item.level == Level.COUNTY
     assert item.region_code == "511502000000"
     assert (item.object_type, item.object_id, item.case_id) == ("assessment", done.pk, case.pk)
     assert item.due_on == dt.date(2026, 3, 5)  # 3 working days after Monday 2 March

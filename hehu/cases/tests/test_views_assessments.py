@@ -83,7 +83,8 @@ class TestAssessmentPages:
         assert not Assessment.objects.exists()  # a GET starts nothing
         response = client.post(start, {"kind": "guardianship"})
         assessment = Assessment.objects.get()
-        assert response.status_code == 302 and response["Location"] == detail_url(assessment)
+        assert response.status_code == 302
+        assert response["Location"] == detail_url(assessment)
         # Starting again goes to the draft already there.
         again = client.post(start, {"kind": "guardianship"})
         assert again["Location"] == detail_url(assessment)
@@ -96,8 +97,10 @@ class TestAssessmentPages:
         for part in ("儿童发展", "监护能力", "监护支持"):
             assert f"<legend>{part}</legend>" in html
         assert 'type="radio" name="item-cd_daily_care"' in html
-        assert 'name="child_views"' in html and 'name="version" value="1"' in html
-        assert "保存" in html and "提交" in html
+        assert 'name="child_views"' in html
+        assert 'name="version" value="1"' in html
+        assert "保存" in html
+        assert "提交" in html
 
     def test_saving_keeps_the_answers_and_the_version_moves_on(self) -> None:
         actor = director()
@@ -109,7 +112,8 @@ class TestAssessmentPages:
         )
         assert response.status_code == 302
         assessment.refresh_from_db()
-        assert assessment.answers == {"cd_living": "partly"} and assessment.version == 2
+        assert assessment.answers == {"cd_living": "partly"}
+        assert assessment.version == 2
         html = client.get(detail_url(assessment)).content.decode()
         assert 'id="item-cd_living-partly" value="partly" checked' in html
         assert "想和奶奶住" in html
@@ -130,11 +134,13 @@ class TestAssessmentPages:
             "item-gs_school",
             "child_views",
         ]
-        assert "请回答：身体健康与就医" in summary and "请回答：学校关爱" in summary
+        assert "请回答：身体健康与就医" in summary
+        assert "请回答：学校关爱" in summary
         # Everything chosen is still ticked, and kept as a draft.
         assert 'id="item-cd_living-adequate" value="adequate" checked' in html
         assessment.refresh_from_db()
-        assert assessment.status == "draft" and len(assessment.answers) == 15
+        assert assessment.status == "draft"
+        assert len(assessment.answers) == 15
         assert f'name="version" value="{assessment.version}"' in html
 
     def test_a_concurrent_save_is_refused_with_the_typed_answers_kept(self) -> None:
@@ -153,7 +159,8 @@ class TestAssessmentPages:
         assert 'id="item-cd_living-inadequate" value="inadequate" checked' in html
         assert "别人写的" in html
         assessment.refresh_from_db()
-        assert assessment.answers == {"cd_living": "partly"} and assessment.child_views == ""
+        assert assessment.answers == {"cd_living": "partly"}
+        assert assessment.child_views == ""
 
     def test_a_submitted_guardianship_assessment_shows_its_scores_and_grade(self) -> None:
         actor = director()
@@ -166,7 +173,7 @@ class TestAssessmentPages:
         html = signed_in(actor).get(detail_url(assessment)).content.decode()
         assert "监护等级：监护缺失" in html
         assert "儿童无人照料、独自生活" in html  # the red flag that forced it
-        assert "基本有保障但有欠缺" in html, html[html.find("hh-scores"):][:3000]
+        assert "基本有保障但有欠缺" in html, html[html.find("hh-scores") :][:3000]
         assert "5 / 10" in html  # the answer behind a score
         assert "我不怕。" in html
         assert 'type="radio"' not in html
@@ -184,7 +191,9 @@ class TestAssessmentPages:
         )
         assessment_submit(actor=actor, assessment=saved, expected_version=2)
         html = signed_in(actor).get(detail_url(assessment)).content.decode()
-        assert "医疗健康" in html and "需求中" in html and "资金" in html
+        assert "医疗健康" in html
+        assert "需求中" in html
+        assert "资金" in html
         listing = signed_in(actor).get(reverse("cases:assessments", kwargs={"case_id": case.pk}))
         assert "医疗健康（需求中）" in listing.content.decode()
         case.refresh_from_db()
@@ -219,7 +228,8 @@ class TestAssessmentPages:
         response = stranger.post(urls[1], form_data({"bl_income": "not_enough"}, 1, "save"))
         assert response.status_code == 404
         assessment.refresh_from_db()
-        assert assessment.answers == {} and assessment.version == 1
+        assert assessment.answers == {}
+        assert assessment.version == 1
         assert not AuditEntry.objects.filter(verb=Verb.ASSESSMENT_VIEWED).exists()
 
     def test_a_social_worker_of_a_referred_case_reads_but_does_not_edit(self) -> None:
@@ -281,15 +291,18 @@ def test_a_director_fills_in_a_guardianship_assessment_on_a_phone(
         assert page.get_by_label("儿童自己怎么说（尽量用儿童的原话）").input_value() == "我想奶奶。"
         # Radios are large targets on a phone and nothing is wider than the screen.
         box = page.locator("label[for='item-cd_living-adequate']").bounding_box()
-        assert box is not None and box["height"] >= 24
+        assert box is not None
+        assert box["height"] >= 24
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         for fieldset in page.locator("fieldset.hh-field").all():
             fieldset.locator("input[type=radio]").first.check()
         page.get_by_role("button", name="提交", exact=True).click()
         page.wait_for_load_state()
         text = page.locator("main").inner_text()
-        assert "评估已提交" in text and "监护等级：监护正常" in text
-        assert console.csp_violations() == [] and console.script_errors() == []
+        assert "评估已提交" in text
+        assert "监护等级：监护正常" in text
+        assert console.csp_violations() == []
+        assert console.script_errors() == []
     except Exception:
         save_failure_screenshots(page, base_url, "assessment")
         raise

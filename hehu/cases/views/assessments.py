@@ -392,7 +392,9 @@ def _refusal(state: FormState, exc: ApplicationError) -> None:
     if isinstance(exc, services.AssessmentAnswerInvalid):
         for problem in exc.extra.get("problems", []):
             state.item_errors[problem["item"]] = problem["message"]
-            state.errors.append({"anchor": f"item-{problem['item']}", "message": problem["message"]})
+            state.errors.append(
+                {"anchor": f"item-{problem['item']}", "message": problem["message"]}
+            )
         return
     state.errors.append({"anchor": "assessment-form", "message": str(exc.message)})
 
