@@ -46,7 +46,7 @@ def test_a_director_on_a_phone_records_a_visit(
         page.goto(f"{base_url}/visits/")
         due = page.locator("#hh-due-visits")
         assert "已逾期 3 天" in due.inner_text()
-        due.get_by_role("link", name="王小明").click()
+        due.get_by_role("link", name="王小明", exact=True).click()
         page.wait_for_url(f"{base_url}/cases/{case.pk}/visits/record/")
 
         # The form fits the phone: nothing wider than the screen.

@@ -341,3 +341,15 @@ def test_a_photo_is_served_to_those_who_may_see_the_case_and_audited(case: Case)
         kwargs={"case_id": other.pk, "visit_id": visit.pk, "photo_id": photo.pk},
     )
     assert signed_in(viewer).get(wrong_case).status_code == 404
+
+
+def test_my_visits_takes_a_fixed_number_of_queries(
+    case: Case, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(5):
+        make_case(make_child())
+    client = signed_in(director())
+    client.get(reverse("cases:my_visits"))  # the session and the user, once
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("cases:my_visits"))
+    assert response.content.decode().count("记录走访：") == 6

@@ -180,7 +180,7 @@ def my_visits(request: AuthedRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
-        "overdue": sum(1 for row in rows if row.overdue),
+        "overdue": queryset.filter(due_on__lt=today).count(),
         "may_record": has_perm(request.user, Perm.WORK_CASE),
     }
     return render(request, "cases/visit_mine.html", context)
