@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from hehu.cases.models import ServicePlan, WorkItem
 from hehu.cases.procedures import DEFAULT_DIR, _load
@@ -27,7 +27,8 @@ from hehu.web.tests.test_browser import (  # noqa: F401
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = ViewportSize(width=1280, height=800)
+ON_A_PHONE = ViewportSize(width=PHONE["width"], height=PHONE["height"])
 
 
 def sign_out(page: Page, base_url: str) -> None:
@@ -68,7 +69,7 @@ def test_a_supervisor_reviews_a_plan_and_the_county_approves_it(
 ) -> None:
     base_url = live_server.url
     plan, _director = submitted()
-    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    phone = browser.new_context(viewport=ON_A_PHONE, locale="zh-CN")
     page = phone.new_page()
     console = Console(page)
     try:
@@ -159,7 +160,7 @@ def test_a_director_adds_an_item_row_on_a_phone(
 
     base_url = live_server.url
     plan = plan_draft(actor=village_director, case=planning_case(village_director))
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context = browser.new_context(viewport=ON_A_PHONE, locale="zh-CN")
     page = context.new_page()
     console = Console(page)
     try:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -251,3 +253,22 @@ def test_a_plan_of_another_case_is_not_found_under_this_case() -> None:
     other = planning_case(me)
     url = reverse("cases:plan_detail", args=[other.pk, plan.pk])
     assert signed_in(me).get(url).status_code == 404
+
+
+def test_an_overdue_review_shows_the_working_days_overdue() -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
+        plan, _me = submitted()
+    with time_machine.travel(dt.datetime(2026, 3, 12, 9, tzinfo=dt.UTC), tick=False):
+        page = signed_in(supervisor()).get(detail_url(plan)).content.decode()
+    # Due Monday 9 March; Thursday 12 March is three working days later.
+    assert "2026年3月9日" in page
+    assert "已逾期 3 个工作日" in page
+
+
+def test_an_approved_plan_shows_the_calendar_days_to_its_review() -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
+        plan = reviewed()
+        signed_in(county_officer()).post(action_url(plan, "approve"), {"version": plan.version})
+        page = signed_in(director()).get(detail_url(plan)).content.decode()
+    assert "2026年9月2日" in page
+    assert "还剩 184 天" in page
