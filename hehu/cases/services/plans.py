@@ -53,17 +53,17 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("99999999.99")
 
-# Needs-assessment domains (DOMAIN.md §6) as the plan shows them; a domain code the
-# instrument adds later is shown as written.
+# Needs-assessment domains (DOMAIN.md §6; the codes of policies/instruments/needs-cn-2026.yaml)
+# as the plan shows them; a domain code a later instrument adds is shown as written.
 NEED_LABELS: dict[str, Any] = {
     "basic_living": gettext_lazy("基本生活"),
-    "health": gettext_lazy("医疗健康"),
+    "health_medical": gettext_lazy("医疗健康"),
     "rehabilitation": gettext_lazy("康复"),
     "education": gettext_lazy("教育"),
     "psychological": gettext_lazy("心理健康"),
-    "family": gettext_lazy("家庭功能与监护"),
+    "family_guardianship": gettext_lazy("家庭功能与监护"),
     "safety": gettext_lazy("安全"),
-    "social": gettext_lazy("社会融入"),
+    "social_integration": gettext_lazy("社会融入"),
 }
 # Common supports of each kind, offered as suggestions; any code may be written.
 SUPPORT_LABELS: dict[str, dict[str, Any]] = {

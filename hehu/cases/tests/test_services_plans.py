@@ -174,7 +174,7 @@ def test_it_prefills_one_goal_per_high_or_medium_need() -> None:
         submitted_at=timezone.now(),
         needs=[
             {"domain": "education", "level": "high", "support": "service", "score": 8},
-            {"domain": "health", "level": "low", "support": "cash", "score": 1},
+            {"domain": "health_medical", "level": "low", "support": "cash", "score": 1},
             {"domain": "psychological", "level": "medium", "support": "service", "score": 5},
         ],
     )
