@@ -353,3 +353,8 @@ def test_my_visits_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("cases:my_visits"))
     assert response.content.decode().count("记录走访：") == 6
+
+
+def test_the_history_links_back_to_the_case(case: Case) -> None:
+    html = signed_in(director()).get(reverse("cases:visits", kwargs={"case_id": case.pk}))
+    assert f'href="/cases/{case.pk}/"' in html.content.decode()
