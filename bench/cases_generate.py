@@ -6,8 +6,8 @@ Needs a population (bench/generate_population.py). Picks N random active childre
 without a case and writes, per child: an open case in the child's village (status spread
 over the flow), its one scheduled visit and the visit's work item; besides, a realistic
 share of assessment (intake/assessment cases), plan (planning), township plan review and
-county plan approval items. Due dates spread from 40 days ago to 90 days ahead, so some
-items are overdue (a few by weeks: the first sweep escalates them). Prints the time, the
+county plan approval items. Due dates spread over the next 90 days, and one item in ten
+is overdue by up to 40 days (the first sweep escalates them). Prints the time, the
 row counts and how many items are overdue. `--replace` deletes the cases (and their visits,
 items and escalations) written before.
 """
@@ -31,6 +31,7 @@ STATUSES = [  # (status, share)
     ("follow_up", 0.20),
     ("evaluation", 0.05),
 ]
+OVERDUE_SHARE = 0.10
 VISIT_RULE = {"zh": "一般：每 3 个月走访一次", "en": "normal risk: every 3 month(s)"}
 HIGH_RULE = {"zh": "高风险：每 1 个月走访一次", "en": "high risk: every 1 month(s)"}
 RULES = {
@@ -107,8 +108,10 @@ def generate(children: list[tuple[int, str]], seed: int, today: dt.date) -> dict
     weights = [w for _, w in STATUSES]
 
     def due() -> dt.date:
-        # Mostly ahead; about one in nine overdue, a few of those by weeks.
-        return today + dt.timedelta(days=rng.randint(-40, 90))
+        # Mostly ahead; one in ten overdue, by up to 40 days (the first sweep escalates).
+        if rng.random() < OVERDUE_SHARE:
+            return today - dt.timedelta(days=rng.randint(1, 40))
+        return today + dt.timedelta(days=rng.randint(0, 90))
 
     def item(kind: str, level: str, code: str, child: int, case: int, obj: str, oid: int,
              rule: dict[str, str], on: dt.date) -> None:  # fmt: skip
