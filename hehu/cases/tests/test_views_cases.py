@@ -26,6 +26,15 @@ from hehu.cases.tests.factories import (
     social_worker,
     supervisor,
 )
+from hehu.web.tests.test_browser import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    Console,
+    _orm_beside_playwright,
+    browser,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 S = Case.Status
@@ -371,3 +380,42 @@ def test_a_hidden_case_is_missing_and_nothing_changes(url: str, data) -> None:
 
 def test_a_missing_case_is_404() -> None:
     assert _signed_in(director()).get("/cases/999999/").status_code == 404
+
+
+# -- on a phone -------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_director_on_a_phone_opens_an_emergency_case_and_moves_it_to_service(
+    browser,  # noqa: F811
+    live_server,
+) -> None:
+    child = make_child(name="李小芳")
+    director(username="phone-director")
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = phone.new_page()
+    console = Console(page)
+    try:
+        sign_in(page, live_server.url, "phone-director")
+        page.goto(f"{live_server.url}/children/{child.pk}/cases/open/")
+        page.get_by_label("紧急", exact=False).check()
+        page.get_by_role("button", name="开案").click()
+
+        summary = page.locator("#hh-error-summary")
+        summary.wait_for()
+        assert "请写明开案理由" in summary.inner_text()
+        assert page.get_by_label("紧急", exact=False).is_checked()  # nothing lost
+        page.locator("#id_reason").fill("儿童独自在家，无人照料")
+        page.get_by_role("button", name="开案").click()
+        page.wait_for_url(f"{live_server.url}/cases/*/")
+
+        assert "已开案" in page.locator("main").inner_text()
+        page.get_by_role("button", name="转到：服务实施").click()
+        page.wait_for_url(f"{live_server.url}/cases/*/")
+        assert "服务实施" in page.locator("#hh-case-status").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert console.csp_violations() == []
+        assert console.script_errors() == []
+    finally:
+        phone.close()
