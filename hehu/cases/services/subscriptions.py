@@ -43,6 +43,17 @@ def _date(on: Any) -> dt.date:
         return timezone.localdate()
 
 
+def _category_name(child: Child, code: str, on: dt.date) -> str:
+    """The category's Chinese name in the policy in force (the code if it cannot be read)."""
+    from hehu.policy.services.classify import policy_for_child
+
+    try:
+        return str(policy_for_child(child, on=on).policy.category(code).name.zh)
+    except Exception:  # a reason text is not worth failing the opening for
+        logger.warning("no name for category %s of child %s", code, child.pk, exc_info=True)
+        return code
+
+
 def categories_entered(
     *, child_id: int, categories: list[str], on: Any = None, **extra: Any
 ) -> None:
@@ -65,7 +76,8 @@ def categories_entered(
             child=child,
             source=Case.Source.CATEGORY,
             source_category=hit[0],
-            reason=_("儿童纳入类别“%(code)s”，系统自动开案。") % {"code": hit[0]},
+            reason=_("儿童纳入“%(name)s”类别，系统自动开案。")
+            % {"name": _category_name(child, hit[0], _date(on))},
         )
     except CaseAlreadyOpen:
         # Another handler or a person opened it meanwhile: the case exists, as wanted.

@@ -47,6 +47,7 @@ def test_a_child_classified_as_an_orphan_has_a_case_opened_by_the_system(
     entry = AuditEntry.objects.get(verb=Verb.CASE_OPENED, object_id=str(case.pk))
     assert entry.actor is None
     assert entry.changes["category"] == "orphan"
+    assert case.reason == "儿童纳入“孤儿”类别，系统自动开案。"
 
 
 def test_a_child_in_no_opening_category_gets_no_case(
