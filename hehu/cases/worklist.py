@@ -89,18 +89,25 @@ class WorklistCounts:
 
 
 def worklist_counts(*, items: QuerySet[WorkItem], as_of: dt.date) -> WorklistCounts:
-    """Counts for a work list's header, in one aggregate query."""
+    """Counts for a work list's header, in one aggregate query (a row per kind)."""
     week = as_of + dt.timedelta(days=7)
-    aggregates: dict[str, Any] = {
-        "total": Count("id"),
-        "overdue": Count("id", filter=Q(due_on__lt=as_of)),
-        "week": Count("id", filter=Q(due_on__gte=as_of, due_on__lte=week)),
-    }
-    for value in WorkItem.Kind.values:
-        aggregates[f"kind_{value}"] = Count("id", filter=Q(kind=value))
-    row = items.order_by().aggregate(**aggregates)
-    by_kind = {v: row[f"kind_{v}"] for v in WorkItem.Kind.values if row[f"kind_{v}"]}
-    return WorklistCounts(row["total"], row["overdue"], row["week"], by_kind)
+    rows = (
+        items.order_by()
+        .values("kind")
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=Q(due_on__lt=as_of)),
+            week=Count("id", filter=Q(due_on__gte=as_of, due_on__lte=week)),
+        )
+    )
+    by_kind, overdue, this_week = {}, 0, 0
+    for row in rows:
+        by_kind[row["kind"]] = row["n"]
+        overdue += row["overdue"]
+        this_week += row["week"]
+    order = {value: i for i, value in enumerate(WorkItem.Kind.values)}
+    by_kind = dict(sorted(by_kind.items(), key=lambda kv: order.get(kv[0], len(order))))
+    return WorklistCounts(sum(by_kind.values()), overdue, this_week, by_kind)
 
 
 # Short names of the level an item was raised to, for the badge "已升级至乡镇".

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from hehu.accounts.permissions import Perm, has_perm
@@ -32,6 +34,7 @@ from hehu.core.errors import PermissionRefused, ValidationFailed
 from hehu.registry.serializers import RegistryErrorOutput
 
 LEVELS = ", ".join(Level.values)
+PAGE_SIZE = 25
 
 
 class WorklistQuery(serializers.Serializer[Any]):
@@ -90,17 +93,20 @@ WorklistPageOutput = inline_serializer(
 )
 
 
-class WorklistApi(GenericAPIView[WorkItem]):
+class WorklistApi(APIView):
     """The caller's work list, overdue first then by due date: `view` mine (the caller's
     level must act), escalated (raised to the caller's level or beyond) or all; `kind`
     filters; 25 a page. Items due within 14 days and every overdue item."""
 
-    serializer_class = WorkItemOutput
-
     @extend_schema(
         operation_id="worklist_list",
         parameters=[WorklistQuery],
-        responses={200: WorklistPageOutput, 400: RegistryErrorOutput, 403: RegistryErrorOutput},
+        responses={
+            200: WorklistPageOutput,
+            400: RegistryErrorOutput,
+            403: RegistryErrorOutput,
+            404: RegistryErrorOutput,
+        },
     )
     def get(self, request: Request) -> Response:
         if not has_perm(request.user, Perm.VIEW_WORKLIST):
@@ -116,13 +122,30 @@ class WorklistApi(GenericAPIView[WorkItem]):
         kind = query.validated_data.get("kind")
         if kind:
             items = items.filter(kind=kind)
-        page = self.paginate_queryset(worklist_page_items(items))
-        rows = worklist_rows(items=list(page or []), user=request.user, as_of=today)
-        response = self.get_paginated_response(WorkItemOutput(rows, many=True).data)
-        response.data["overdue"] = counts.overdue
-        response.data["due_this_week"] = counts.due_this_week
-        response.data["by_kind"] = counts.by_kind
-        return response
+        # The header's aggregate already counted the rows: no second COUNT for the page.
+        paginator = Paginator(worklist_page_items(items), PAGE_SIZE)
+        paginator.__dict__["count"] = counts.by_kind.get(kind, 0) if kind else counts.total
+        try:
+            page = paginator.page(query.validated_data.get("page", 1))
+        except EmptyPage:
+            raise NotFound(_("没有这一页")) from None
+        rows = worklist_rows(items=list(page.object_list), user=request.user, as_of=today)
+        url = request.build_absolute_uri()
+        return Response(
+            {
+                "count": paginator.count,
+                "overdue": counts.overdue,
+                "due_this_week": counts.due_this_week,
+                "by_kind": counts.by_kind,
+                "next": replace_query_param(url, "page", page.next_page_number())
+                if page.has_next()
+                else None,
+                "previous": replace_query_param(url, "page", page.previous_page_number())
+                if page.has_previous()
+                else None,
+                "results": WorkItemOutput(rows, many=True).data,
+            }
+        )
 
 
 SweepQueued = inline_serializer(
