@@ -180,7 +180,7 @@ def item_url(item: WorkItem) -> str:
         pk = item.case_id
         return _url("cases:visit_record", f"/cases/{pk}/visits/record/", pk)
     if item.case_id is not None:
-        return _url("cases:case_detail", f"/cases/{item.case_id}/", item.case_id)
+        return _url("cases:detail", f"/cases/{item.case_id}/", item.case_id)
     return ""
 
 
