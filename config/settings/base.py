@@ -182,7 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     # After classification: opens cases for new category entries, escalates overdue work.
     "sweep-deadlines-nightly": {
         "task": "hehu.cases.tasks.deadlines_sweep_task",
-        "schedule": crontab(hour=3, minute=0),
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

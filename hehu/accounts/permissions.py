@@ -101,9 +101,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     # Other departments read files in their county but do not change them.
     # They refer children to casework and follow the cases of their county, without the
-    # assessments and case notes.
+    # assessments and case notes. No work list yet: every clock so far is civil affairs'
+    # work; reports and referrals routed to departments come with the protection issue.
     Role.DEPARTMENT_OFFICER: frozenset(
-        {Perm.VIEW_CHILD, Perm.VIEW_POLICY, Perm.VIEW_CASE, Perm.OPEN_CASE, Perm.VIEW_WORKLIST}
+        {Perm.VIEW_CHILD, Perm.VIEW_POLICY, Perm.VIEW_CASE, Perm.OPEN_CASE}
     ),
     # Social workers see only children referred to their organisation (referrals arrive
     # with the services issue); until then their scope is empty.

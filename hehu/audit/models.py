@@ -42,6 +42,7 @@ class Verb(models.TextChoices):
     CASE_VIEWED = "case.viewed", _("查看个案")
     CASE_NOTE_ADDED = "case.note_added", _("添加个案记录")
     CASE_REFERRED = "case.referred", _("个案转介社会组织")
+    CASE_REFERRAL_ENDED = "case.referral_ended", _("结束个案转介")
     ASSESSMENT_STARTED = "assessment.started", _("开始评估")
     ASSESSMENT_SAVED = "assessment.saved", _("保存评估")
     ASSESSMENT_SUBMITTED = "assessment.submitted", _("提交评估")
@@ -58,6 +59,7 @@ class Verb(models.TextChoices):
     APPLICATION_VERIFIED = "application.verified", _("乡镇核查认定申请")
     APPLICATION_DECIDED = "application.decided", _("审核决定认定申请")
     APPLICATION_NOTIFIED = "application.notified", _("告知申请人")
+    APPLICATION_WITHDRAWN = "application.withdrawn", _("申请人撤回认定申请")
     APPLICATION_VIEWED = "application.viewed", _("查看认定申请")
     DEADLINES_SWEPT = "deadlines.swept", _("期限巡查与逾期升级")
 

@@ -29,3 +29,14 @@ def cases_visible_to(*, user: Any) -> QuerySet[Case]:
 def may_see_case_notes(user: Any) -> bool:
     """Assessments and case records: only the roles that work the case (and audited)."""
     return has_perm(user, Perm.VIEW_CASE_NOTES)
+
+
+def open_case_of_child(*, user: Any, child_id: int) -> Case | None:
+    """The child's open case, when this user may see it (for the child's page)."""
+    return (
+        cases_visible_to(user=user)
+        .filter(child_id=child_id)
+        .exclude(status=Case.Status.CLOSED)
+        .only("id", "status")
+        .first()
+    )

@@ -172,13 +172,20 @@ def _url(name: str, fallback: str, *args: int) -> str:
 
 
 def item_url(item: WorkItem) -> str:
-    """Where to act on an item: the application, the visit form, or the case."""
+    """Where to act on an item: the application, the visit form, the plan, the assessment
+    or the case."""
     if item.application_id is not None:
         pk = item.application_id
         return _url("cases:application_detail", f"/applications/{pk}/", pk)
     if item.case_id is not None and item.kind == WorkItem.Kind.VISIT:
         pk = item.case_id
         return _url("cases:visit_record", f"/cases/{pk}/visits/record/", pk)
+    if item.case_id is not None and item.object_type == "plan":
+        case_id, pk = item.case_id, item.object_id
+        return _url("cases:plan_detail", f"/cases/{case_id}/plans/{pk}/", case_id, pk)
+    if item.case_id is not None and item.object_type == "assessment":
+        case_id, pk = item.case_id, item.object_id
+        return _url("cases:assessment_detail", f"/cases/{case_id}/assessments/{pk}/", case_id, pk)
     if item.case_id is not None:
         return _url("cases:detail", f"/cases/{item.case_id}/", item.case_id)
     return ""

@@ -138,7 +138,6 @@ def test_me_shows_role_department_jurisdictions_and_permissions(police_officer):
         "view_case",
         "view_child",
         "view_policy",
-        "view_worklist",
     ]
 
 

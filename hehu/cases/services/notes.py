@@ -144,10 +144,9 @@ def case_referral_end(*, actor: Any, referral: CaseReferral, note: str = "") -> 
     referral.status = CaseReferral.Status.ENDED
     referral.ended_at = timezone.now()
     referral.save(update_fields=["status", "ended_at"])
-    # No verb of its own yet: the end of a referral is recorded as a change of it.
     audit_record(
         actor=actor,
-        verb=Verb.CASE_REFERRED,
+        verb=Verb.CASE_REFERRAL_ENDED,
         object_type="case",
         object_id=referral.case_id,
         child_id=referral.case.child_id,

@@ -538,11 +538,9 @@ def application_withdraw(
     application.status = S.WITHDRAWN
     _save(application)
     work_items_done(object_type=OBJECT, object_id=application.pk, status=WorkItem.Status.CANCELLED)
-    # No APPLICATION_WITHDRAWN verb exists yet: a withdrawal ends the application, so it is
-    # recorded as its outcome, with the status change saying what happened.
     _audit(
         actor,
-        Verb.APPLICATION_DECIDED,
+        Verb.APPLICATION_WITHDRAWN,
         application,
         {"status": [before, S.WITHDRAWN], "withdrawn": True},
         reason=reason,

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, ViewportSize
 from hehu.cases.models import ServicePlan, WorkItem
 from hehu.cases.procedures import DEFAULT_DIR, _load
 from hehu.cases.tests.test_services_plans import submitted
-from hehu.web.tests.test_browser import (  # noqa: F401
+from hehu.core.tests.browser import (  # noqa: F401
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,

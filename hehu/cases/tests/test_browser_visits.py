@@ -12,7 +12,7 @@ from playwright.sync_api import Browser
 from hehu.cases.clocks import months_after
 from hehu.cases.models import Visit, WorkItem
 from hehu.cases.tests.factories import make_case, make_child
-from hehu.web.tests.test_browser import (  # noqa: F401
+from hehu.core.tests.browser import (  # noqa: F401
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser
 from hehu.cases.models import Level, WorkItem
 from hehu.cases.services.sweep import deadlines_sweep, overdue_cutoff
 from hehu.cases.tests.factories import make_case, make_child, supervisor
-from hehu.web.tests.test_browser import (  # noqa: F401 (fixtures)
+from hehu.core.tests.browser import (  # noqa: F401 (fixtures)
     PHONE,
     Console,
     _orm_beside_playwright,

@@ -26,7 +26,7 @@ from hehu.cases.tests.factories import (
     social_worker,
     supervisor,
 )
-from hehu.web.tests.test_browser import (  # noqa: F401
+from hehu.core.tests.browser import (  # noqa: F401
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,

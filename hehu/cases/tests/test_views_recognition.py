@@ -31,15 +31,15 @@ from hehu.cases.tests.factories import (
     make_child,
     supervisor,
 )
-from hehu.registry.services.children import child_register
-from hehu.registry.tests.factories import child_data, make_id_number
-from hehu.web.tests.test_browser import (  # noqa: F401
+from hehu.core.tests.browser import (  # noqa: F401
     PHONE,
     Console,
     _orm_beside_playwright,
     browser,
     sign_in,
 )
+from hehu.registry.services.children import child_register
+from hehu.registry.tests.factories import child_data, make_id_number
 
 pytestmark = pytest.mark.django_db
 

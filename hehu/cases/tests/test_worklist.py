@@ -118,10 +118,10 @@ def test_roles_without_the_permission_see_nothing():
         assert ids(make_user(role, prefix), "all") == []
 
 
-def test_a_department_officer_follows_the_county_level():
-    own = item(1, origin=Level.COUNTY, kind=WorkItem.Kind.PLAN_APPROVAL)
+def test_a_department_officer_has_no_work_list_of_civil_affairs_clocks():
+    item(1, origin=Level.COUNTY, kind=WorkItem.Kind.PLAN_APPROVAL)
 
-    assert ids(department_officer()) == [own.pk]
+    assert ids(department_officer()) == []
 
 
 def test_a_social_worker_sees_only_items_of_cases_referred_to_the_organisation():
@@ -187,11 +187,12 @@ def test_a_row_shows_the_escalation_to_both_levels():
 
 
 def test_a_protection_matter_is_named_neutrally_to_roles_outside_casework():
-    item(1, origin=Level.COUNTY, kind=WorkItem.Kind.GUARDIANSHIP_ABSENT)
+    # Long overdue, it has reached the city, whose analysts do not see case notes.
+    item(-40, origin=Level.COUNTY, level=Level.CITY, kind=WorkItem.Kind.GUARDIANSHIP_ABSENT)
 
-    officer = department_officer()
-    page = list(worklist_page_items(worklist_for(user=officer, as_of=TODAY)))
-    (row,) = worklist_rows(items=page, user=officer, as_of=TODAY)
+    analyst = make_user(Role.CITY_ANALYST, VILLAGE[:4])
+    page = list(worklist_page_items(worklist_for(user=analyst, as_of=TODAY)))
+    (row,) = worklist_rows(items=page, user=analyst, as_of=TODAY)
     assert row.kind_label == "个案处置事项"
     assert row.rule == ""
     county = county_officer()

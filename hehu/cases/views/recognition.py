@@ -481,7 +481,9 @@ def _withdrawal(application: App) -> AuditEntry | None:
         return None
     return (
         AuditEntry.objects.filter(
-            object_type=svc.OBJECT, object_id=str(application.pk), changes__withdrawn=True
+            object_type=svc.OBJECT,
+            object_id=str(application.pk),
+            verb=Verb.APPLICATION_WITHDRAWN,
         )
         .select_related("actor")
         .order_by("-id")

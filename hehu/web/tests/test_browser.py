@@ -5,90 +5,26 @@ server, with the Content-Security-Policy in force."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from hehu.accounts.tests.factories import DEFAULT_PASSWORD
+from hehu.core.tests.browser import (  # noqa: F401 (fixtures)
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    Console,
+    _orm_beside_playwright,
+    browser,
+    open_menu,
+    save_failure_screenshots,
+    sign_in,
+)
 from hehu.registry.models import Child, ParentCondition
 from hehu.registry.tests.factories import make_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("HEHU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in this thread; the ORM calls the test
-    makes itself (fixtures, assertions, the database flush after it) are still plain
-    synchronous calls and safe. Module scope: set before and unset after all of them."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Console:
-    """Everything the page said on the console, and any script error."""
-
-    def __init__(self, page: Page) -> None:
-        self.messages: list[str] = []
-        page.on("console", self._message)
-        page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
-
-    def _message(self, message: ConsoleMessage) -> None:
-        self.messages.append(f"{message.type}: {message.text}")
-
-    def csp_violations(self) -> list[str]:
-        return [m for m in self.messages if "Content Security Policy" in m or "Refused to" in m]
-
-    def script_errors(self) -> list[str]:
-        return [m for m in self.messages if m.startswith("pageerror")]
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base_url}/")
-
-
-def open_menu(page: Page) -> None:
-    """On a phone the navigation folds behind the menu button (Bootstrap collapse)."""
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-        page.locator("#hh-nav.show").wait_for()
-
-
-def save_failure_screenshots(page: Page, base_url: str, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-last-page.png"), full_page=True)
-    page.goto(f"{base_url}/children/")
-    page.screenshot(path=str(ARTIFACTS / f"{name}-child-list.png"), full_page=True)
 
 
 def register_on_a_phone(page: Page, base_url: str, id_number: str) -> str:
@@ -142,7 +78,10 @@ def register_on_a_phone(page: Page, base_url: str, id_number: str) -> str:
 
 
 def test_a_director_registers_and_finds_a_child_and_a_director_elsewhere_cannot_open_it(
-    browser: Browser, live_server, village_director, director_elsewhere
+    browser: Browser,  # noqa: F811 (the fixture)
+    live_server,
+    village_director,
+    director_elsewhere,
 ) -> None:
     base_url = live_server.url
     id_number = make_id_number(dt.date(2015, 3, 2), sex="female", sequence=77)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
+from hehu.cases.selectors import open_case_of_child
 from hehu.core.dates import age_on
 from hehu.core.errors import ApplicationError, ValidationFailed
 from hehu.policy.views import child_classification_panel
@@ -133,6 +134,7 @@ def _detail(
         or has_perm(request.user, Perm.VIEW_ACCESS_LOG),
         "today": timezone.localdate(),
         "classification": child_classification_panel(child),
+        "open_case": open_case_of_child(user=request.user, child_id=child.pk),
         **extra,
     }
     return render(request, "web/child_detail.html", context, status=status)

@@ -8,10 +8,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hehu.accounts.models import Role
 from hehu.accounts.permissions import Perm, has_perm
+from hehu.cases.worklist import worklist_counts, worklist_for
 from hehu.policy.gaps.selectors import coverage_gap_count
 from hehu.registry.selectors import children_visible_to
 from hehu.web.regions import region_paths
@@ -51,5 +53,11 @@ def home(request: AuthedRequest) -> HttpResponse:
             "values": [c.total for c in counts],
             "series": str(_("在册儿童")),
         }
+    if has_perm(user, Perm.VIEW_WORKLIST):
+        # What is overdue or due this week comes first on every caseworker's front door.
+        today = timezone.localdate()
+        context["worklist"] = worklist_counts(
+            items=worklist_for(user=user, as_of=today), as_of=today
+        )
     context["is_admin"] = has_perm(user, Perm.MANAGE_ACCOUNTS)
     return render(request, "web/home.html", context)
