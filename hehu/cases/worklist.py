@@ -146,7 +146,7 @@ class WorklistRow:
 
     item: WorkItem
     kind_label: str
-    child_id: int
+    child_id: int | None  # None for roles that may not know who the child is
     child_name: str
     url: str
     region_name: str
@@ -199,6 +199,15 @@ def _region_names(codes: set[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
 
 
+def _reference(item: WorkItem) -> str:
+    """A number that says which case or application, without saying which child."""
+    if item.application_id is not None:
+        return gettext("认定申请 R%(n)06d") % {"n": item.application_id}
+    if item.case_id is not None:
+        return gettext("个案 C%(n)06d") % {"n": item.case_id}
+    return gettext("待办事项 %(n)d") % {"n": item.pk}
+
+
 def _days_text(days: int, working: bool) -> str:
     if days < 0:
         if working:
@@ -216,6 +225,9 @@ def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[W
     the region names, none per row."""
     chinese = (get_language() or "zh-hans").startswith("zh")
     sensitive_ok = has_perm(user, Perm.VIEW_CASE_NOTES)
+    # Analysts of the city receive escalations to follow up with the county; they never
+    # see who a child is (aggregates only): the row names the case or application number.
+    identifying = has_perm(user, Perm.VIEW_CASE)
     kinds = {value: str(label) for value, label in WorkItem.Kind.choices}
     neutral = gettext("个案处置事项")
     levels = {
@@ -234,9 +246,9 @@ def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[W
             WorklistRow(
                 item=item,
                 kind_label=neutral if hidden else kinds.get(item.kind, item.kind),
-                child_id=item.child.id,
-                child_name=item.child.name,
-                url=item_url(item),
+                child_id=item.child.id if identifying else None,
+                child_name=item.child.name if identifying else _reference(item),
+                url=item_url(item) if identifying else "",
                 region_name=names.get(item.region_code, item.region_code),
                 region_path=" / ".join(names.get(c, c) for c in chain if c in names),
                 due_on=item.due_on,

@@ -52,7 +52,7 @@ class WorkItemOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="item.id")
     kind = serializers.CharField(source="item.kind")
     kind_label = serializers.CharField()
-    child_id = serializers.IntegerField()
+    child_id = serializers.IntegerField(allow_null=True)
     child_name = serializers.CharField()
     case_id = serializers.IntegerField(source="item.case_id", allow_null=True)
     application_id = serializers.IntegerField(source="item.application_id", allow_null=True)

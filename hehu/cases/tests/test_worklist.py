@@ -199,3 +199,14 @@ def test_a_protection_matter_is_named_neutrally_to_roles_outside_casework():
     page = list(worklist_page_items(worklist_for(user=county, as_of=TODAY)))
     (row,) = worklist_rows(items=page, user=county, as_of=TODAY)
     assert row.kind_label == "处置监护缺失"
+
+
+def test_a_city_analyst_sees_an_escalated_item_without_who_the_child_is():
+    escalated = item(-40, level=Level.CITY)
+    analyst = make_user(Role.CITY_ANALYST, VILLAGE[:4])
+
+    page = list(worklist_page_items(worklist_for(user=analyst, as_of=TODAY)))
+    (row,) = worklist_rows(items=page, user=analyst, as_of=TODAY)
+    assert row.child_name == f"个案 C{escalated.case_id:06d}"
+    assert row.child_id is None
+    assert row.url == ""
