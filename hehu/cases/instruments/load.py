@@ -11,7 +11,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
 from yaml.nodes import Node, ScalarNode
 
 from hehu.cases.instruments.model import (
@@ -46,25 +45,8 @@ class InstrumentErrors(PolicyErrors):
 
 class _Reader(NodeReader):
     def read(self) -> Instrument | None:
-        try:
-            root = yaml.compose(self.source, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            self.problems.append(
-                PolicyProblem(
-                    "yaml",
-                    f"YAML 格式错误：{exc}",
-                    f"YAML syntax error: {exc}",
-                    self.file,
-                    mark.line + 1 if mark else 1,
-                    mark.column + 1 if mark else 1,
-                )
-            )
-            return None
+        root = self.compose_root()
         if root is None:
-            self.problems.append(
-                PolicyProblem("yaml", "文件是空的", "the file is empty", self.file, 1, 1)
-            )
             return None
         top = self.mapping(root, ("评估量表", "the instrument"), _TOP_REQUIRED, _TOP_OPTIONAL)
         if not top:

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from yaml.nodes import Node
 
 from hehu.policy.engine.errors import PolicyErrors, PolicyProblem
 from hehu.policy.engine.load.parameters import ParameterReader
-from hehu.policy.engine.model import Parameter, Text
+from hehu.policy.engine.model import Parameter, ParameterValue, Text
 
 FORMAT_VERSION = 1
 NATIONAL = "national"
@@ -60,26 +59,25 @@ class Procedures:
 
 
 class _Reader(ParameterReader):
+    province: str | None = None
+
+    def parameter_periods(
+        self,
+        name: str,
+        values: list[tuple[ParameterValue, Node]],
+        header: dict[str, Any],
+        key_node: Node,
+    ) -> None:
+        """Overlaps are refused everywhere; only the national file must cover every day
+        (a province's values are scoped additions; the national ones fill the rest)."""
+        before = len(self.problems)
+        super().parameter_periods(name, values, header, key_node)
+        if self.province is not None:
+            self.problems[before:] = [p for p in self.problems[before:] if p.code != "uncovered"]
+
     def read(self) -> ProcedureFile | None:
-        try:
-            root = yaml.compose(self.source, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            self.problems.append(
-                PolicyProblem(
-                    "yaml",
-                    f"YAML 格式错误：{exc}",
-                    f"YAML syntax error: {exc}",
-                    self.file,
-                    mark.line + 1 if mark else 1,
-                    mark.column + 1 if mark else 1,
-                )
-            )
-            return None
+        root = self.compose_root()
         if root is None:
-            self.problems.append(
-                PolicyProblem("yaml", "文件是空的", "the file is empty", self.file, 1, 1)
-            )
             return None
         top = self.mapping(root, ("程序文件", "the procedure file"), _TOP_REQUIRED, _TOP_OPTIONAL)
         if any(key not in top for key in _TOP_REQUIRED):
@@ -88,9 +86,7 @@ class _Reader(ParameterReader):
         province = None if header["jurisdiction"] == NATIONAL else header["jurisdiction"]
         parameters: dict[str, Parameter] = {}
         if "parameters" in top:
-            if province is not None:
-                # A province's values need not cover the whole period: national ones do.
-                header = {**header, "effective_from": dt.date.min, "effective_to": dt.date.min}
+            self.province = province
             parameters = self.parameters(top["parameters"][1], header, province=province)
         return ProcedureFile(
             id=header["id"],

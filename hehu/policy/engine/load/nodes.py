@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -48,6 +49,42 @@ class NodeReader:
 
     def mark(self, key: Key, node: Node) -> None:
         self.where[key] = (self.file, *self.position(node))
+
+    def compose_root(self) -> Node | None:
+        """The file's root node; None (with the problem recorded) when the YAML is broken
+        or the file is empty."""
+        try:
+            root = yaml.compose(self.source, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            column = mark.column + 1 if mark else None
+            reason = exc.problem or str(exc)
+            lines = self.source.splitlines()
+            near = lines[line - 1].strip() if line and line <= len(lines) else ""
+            self.problems.append(
+                PolicyProblem(
+                    "yaml",
+                    f"YAML 格式错误（“{near}”附近）：{reason}",
+                    f"YAML syntax error near '{near}': {reason}",
+                    self.file,
+                    line,
+                    column,
+                )
+            )
+            return None
+        except yaml.YAMLError as exc:
+            self.problems.append(
+                PolicyProblem(
+                    "yaml", f"YAML 格式错误：{exc}", f"YAML syntax error: {exc}", self.file, 1, 1
+                )
+            )
+            return None
+        if root is None:
+            self.problems.append(
+                PolicyProblem("yaml", "文件是空的", "the file is empty", self.file, 1, 1)
+            )
+        return root
 
     # -- shapes ---------------------------------------------------------------------
     def mapping(

@@ -15,10 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from hehu.policy.engine.errors import PolicyProblem
 from hehu.policy.engine.load.definitions import DefinitionReader
 from hehu.policy.engine.load.draft import Draft
 from hehu.policy.engine.load.parameters import ParameterReader
@@ -53,39 +51,7 @@ class Reader(ParameterReader, DefinitionReader):
 
     # -- the file -------------------------------------------------------------------
     def read(self) -> Draft:
-        try:
-            root = yaml.compose(self.source, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            column = mark.column + 1 if mark else None
-            reason = exc.problem or str(exc)
-            lines = self.source.splitlines()
-            near = lines[line - 1].strip() if line and line <= len(lines) else ""
-            self.problems.append(
-                PolicyProblem(
-                    "yaml",
-                    f"YAML 格式错误（“{near}”附近）：{reason}",
-                    f"YAML syntax error near '{near}': {reason}",
-                    self.file,
-                    line,
-                    column,
-                )
-            )
-            return self.draft(None)
-        except yaml.YAMLError as exc:
-            self.problems.append(
-                PolicyProblem(
-                    "yaml", f"YAML 格式错误：{exc}", f"YAML syntax error: {exc}", self.file, 1, 1
-                )
-            )
-            return self.draft(None)
-        if root is None:
-            self.problems.append(
-                PolicyProblem("yaml", "文件是空的", "the file is empty", self.file, 1, 1)
-            )
-            return self.draft(None)
-        return self.draft(root)
+        return self.draft(self.compose_root())
 
     def draft(self, root: Node | None) -> Draft:
         policy = self.policy(root) if root is not None else _placeholder(self.file)
