@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hehu.accounts.demo import DEMO_ACCOUNTS, demo_users_create
 from hehu.accounts.models import User
+from hehu.demo.casework import demo_casework_create
 from hehu.demo.divisions import county_divisions, divisions_ensure
 from hehu.demo.population import FamilyGenerator
 from hehu.demo.rows import (
@@ -76,6 +77,7 @@ class DemoReport:
     without_id: int = 0
     seconds: float = 0.0
     categories: dict[str, int] = field(default_factory=dict)  # children per category
+    casework: dict[str, int] = field(default_factory=dict)  # what the demo casework made
 
 
 def demo_load(
@@ -111,6 +113,7 @@ def demo_load(
     run = population_run_create(actor=None, as_of=as_of or timezone.localdate())
     population_run(run=run)
     report.categories = dict(run.counts)
+    report.casework = demo_casework_create(as_of=as_of or timezone.localdate())
     report.counts = batch.counts()
     report.without_id = batch.without_id
     report.seconds = time.perf_counter() - started

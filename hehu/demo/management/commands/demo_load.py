@@ -60,6 +60,8 @@ class Command(BaseCommand):
             )
             by_category = ", ".join(f"{code} {n}" for code, n in report.categories.items())
             self.stdout.write(f"Classified under the policy in force: {by_category}.")
+            casework = ", ".join(f"{name} {n}" for name, n in report.casework.items())
+            self.stdout.write(f"Demo casework (DEMO ONLY): {casework}.")
         self.stdout.write(f"Demo accounts (DEMO ONLY), password {DEMO_PASSWORD}:")
         for username, role, jurisdiction in demo_accounts():
             self.stdout.write(f"  {username:<17} {role:<12} {jurisdiction}")
