@@ -67,3 +67,16 @@ def working_days_between(a: dt.date, b: dt.date) -> int:
 def months_after(start: dt.date, months: int) -> dt.date:
     """The same day `months` later (the month's last day when it has no such day, CC 202)."""
     return add_months(start, months)
+
+
+def months_deadline(start: dt.date, months: int) -> Due:
+    """A period of months counted from `start` (CC art. 202), moved off a rest day to the
+    next working day (CC art. 203): the next visit, a plan's review date."""
+    day = months_after(start, months)
+    provisional = False
+    while True:
+        working, guessed = _working(day)
+        provisional |= guessed
+        if working:
+            return Due(day, provisional)
+        day += ONE_DAY

@@ -11,16 +11,14 @@ its jurisdiction — not in lists, counts, search hits or exports.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from hehu.accounts.models import Role
 from hehu.accounts.tests.factories import make_user
 from hehu.accounts.tests.personas import personas
 from hehu.audit.models import AuditEntry
+from hehu.core.tests.urls import Route, all_routes
 from hehu.regions.tests.factories import region
 from hehu.registry.models import Child
 from hehu.registry.tests.factories import ChildFactory
@@ -35,31 +33,6 @@ NOT_CHILD_ROUTES = {
     "api:schema",
     "api:health",
 }
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    pattern: str
-    kwargs: tuple[str, ...]
-
-
-def _walk(resolvers: list[URLPattern | URLResolver], prefix: str, ns: str) -> Iterator[Route]:
-    for entry in resolvers:
-        if isinstance(entry, URLResolver):
-            child_ns = ns
-            if entry.namespace:
-                child_ns = f"{ns}:{entry.namespace}" if ns else entry.namespace
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), child_ns)
-        else:
-            name = f"{ns}:{entry.name}" if ns and entry.name else (entry.name or "")
-            pattern = prefix + str(entry.pattern)
-            kwargs = tuple(re.findall(r"<(?:\w+:)?(\w+)>", pattern))
-            yield Route(name=name, pattern=pattern, kwargs=kwargs)
-
-
-def all_routes() -> list[Route]:
-    return [r for r in _walk(get_resolver().url_patterns, "/", "") if r.name]
 
 
 def _path(route: Route, value: object) -> str:

@@ -26,7 +26,7 @@ from hehu.accounts.models import Department, Jurisdiction, Organisation, User
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
-from hehu.cases.clocks import Due, months_after, working_days_after
+from hehu.cases.clocks import Due, months_deadline, working_days_after
 from hehu.cases.errors import CaseClosed, PlanNotEditable, PlanStepNotAllowed
 from hehu.cases.models import (
     Assessment,
@@ -589,14 +589,15 @@ def _approve(actor: Any, plan: ServicePlan, today: dt.date) -> list[int]:
     months = procedure_value("plan_review_interval_months", case.region_code, today)
     plan.status = P.APPROVED
     plan.approved_by, plan.approved_at = actor, timezone.now()
-    plan.review_on = months_after(today, months)
+    review = months_deadline(today, months)
+    plan.review_on = review.on
     plan.return_reason = ""
     _save(plan, "status", "approved_by", "approved_at", "review_on", "return_reason")
     _open_item(
         plan,
         K.PLAN_RENEWAL,
         Level.VILLAGE,
-        Due(plan.review_on),
+        review,
         rule(
             f"批准后 {months} 个月复核服务计划", f"review the plan {months} months after approval"
         ),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
-from hehu.cases.clocks import Due, months_after, working_days_after, working_days_between
+from hehu.cases.clocks import Due, months_deadline, working_days_after, working_days_between
 from hehu.cases.errors import CaseClosed
 from hehu.cases.models import Case, Level, Visit, VisitPhoto, WorkItem
 from hehu.cases.procedures import procedure_value
@@ -89,7 +89,7 @@ def visit_schedule_first(*, case: Case) -> Visit:
 def visit_schedule_next(*, case: Case, after: dt.date) -> Visit:
     """The visit after one made on `after`, at the case's current interval."""
     months, why = visit_interval(case=case, on=after)
-    return _schedule(case, Due(months_after(after, months)), why)
+    return _schedule(case, months_deadline(after, months), why)
 
 
 def visit_reschedule(*, case: Case) -> Visit | None:
@@ -103,11 +103,11 @@ def visit_reschedule(*, case: Case) -> Visit | None:
     if last is None:
         return None  # the first visit's deadline stands
     months, why = visit_interval(case=case, on=timezone.localdate())
-    due = months_after(last, months)
+    due = months_deadline(last, months)
     scheduled = Visit.objects.filter(case=case, status=Visit.Status.SCHEDULED).first()
-    if scheduled is not None and scheduled.due_on <= due:
+    if scheduled is not None and scheduled.due_on <= due.on:
         return scheduled  # never push a due visit later
-    return _schedule(case, Due(due), why)
+    return _schedule(case, due, why)
 
 
 # -- recording a visit ------------------------------------------------------------------------

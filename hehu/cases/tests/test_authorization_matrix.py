@@ -16,7 +16,6 @@ import pytest
 from django.utils import timezone
 
 from hehu.accounts.tests.personas import personas
-from hehu.api.tests.test_authorization_matrix import Route, all_routes
 from hehu.audit.models import AuditEntry
 from hehu.cases.models import (
     Assessment,
@@ -34,6 +33,7 @@ from hehu.cases.tests.factories import (
     make_child,
     make_organisation,
 )
+from hehu.core.tests.urls import Route, all_routes
 
 OUTSIDE_NAME = "界外个案儿童丙"
 MISSING = 987654321

@@ -314,7 +314,8 @@ def test_the_history_counts_days_left_of_a_monthly_visit() -> None:
     _recorded(case, TODAY)
     with time_machine.travel(dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC), tick=False):
         html = signed_in(director()).get(reverse("cases:visits", kwargs={"case_id": case.pk}))
-    assert "还有 16 天" in html.content.decode()
+    # Due 5 April, Qingming, so on the next working day, 7 April (Civil Code art. 203).
+    assert "还有 18 天" in html.content.decode()
 
 
 def test_a_photo_is_served_to_those_who_may_see_the_case_and_audited(case: Case) -> None:
