@@ -21,6 +21,7 @@ from django.http import Http404
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -46,7 +47,7 @@ class AssessmentLabelOutput(serializers.Serializer[Any]):
 class AssessmentItemScoreOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     label = AssessmentLabelOutput()  # type: ignore[assignment]
-    option = serializers.CharField(help_text=_("所选选项"))
+    option = serializers.CharField(help_text=_lazy("所选选项"))
     option_label = AssessmentLabelOutput()
     score = serializers.FloatField()
     max = serializers.FloatField()
@@ -57,10 +58,12 @@ class AssessmentPartScoreOutput(serializers.Serializer[Any]):
     label = AssessmentLabelOutput()  # type: ignore[assignment]
     points = serializers.FloatField()
     max_points = serializers.FloatField()
-    score = serializers.FloatField(help_text=_("0–100"))
-    weight = serializers.FloatField(required=False, help_text=_("监护评估：权重"))
-    support = serializers.CharField(required=False, help_text=_("需求评估：cash/in_kind/service"))
-    level = serializers.CharField(required=False, help_text=_("需求评估：需求等级"))
+    score = serializers.FloatField(help_text=_lazy("0–100"))
+    weight = serializers.FloatField(required=False, help_text=_lazy("监护评估：权重"))
+    support = serializers.CharField(
+        required=False, help_text=_lazy("需求评估：cash/in_kind/service")
+    )
+    level = serializers.CharField(required=False, help_text=_lazy("需求评估：需求等级"))
     level_by_score = serializers.CharField(required=False)
     items = AssessmentItemScoreOutput(many=True)
 
@@ -70,7 +73,7 @@ class AssessmentTriggeredOutput(serializers.Serializer[Any]):
     item_label = AssessmentLabelOutput()
     option = serializers.CharField()
     option_label = AssessmentLabelOutput()
-    outcome = serializers.CharField(help_text=_("强制的等级"))
+    outcome = serializers.CharField(help_text=_lazy("强制的等级"))
     label = AssessmentLabelOutput()  # type: ignore[assignment]
 
 
@@ -79,7 +82,7 @@ class AssessmentScoresOutput(serializers.Serializer[Any]):
     kind = serializers.CharField(required=False)
     parts = AssessmentPartScoreOutput(many=True, required=False)
     triggered = AssessmentTriggeredOutput(many=True, required=False)
-    total = serializers.FloatField(required=False, help_text=_("监护评估：加权得分"))
+    total = serializers.FloatField(required=False, help_text=_lazy("监护评估：加权得分"))
     grade_by_score = serializers.CharField(required=False)
     grade = serializers.CharField(required=False)
     child_views_absent_reason = serializers.CharField(required=False)
@@ -128,7 +131,7 @@ class AssessmentSaveInput(serializers.Serializer[Any]):
         child=serializers.CharField(allow_blank=True, allow_null=True),
         required=False,
         default=dict,
-        help_text=_("{题目代码: 选项代码}；null 或空字符串清除该题的回答"),
+        help_text=_lazy("{题目代码: 选项代码}；null 或空字符串清除该题的回答"),
     )
     child_views = serializers.CharField(
         required=False, allow_blank=True, max_length=services.MAX_VIEWS
@@ -136,11 +139,11 @@ class AssessmentSaveInput(serializers.Serializer[Any]):
     child_views_absent_reason = serializers.CharField(
         required=False, allow_blank=True, max_length=services.MAX_VIEWS
     )
-    version = serializers.IntegerField(help_text=_("打开时的版本号"))
+    version = serializers.IntegerField(help_text=_lazy("打开时的版本号"))
 
 
 class AssessmentSubmitInput(serializers.Serializer[Any]):
-    version = serializers.IntegerField(help_text=_("打开时的版本号"))
+    version = serializers.IntegerField(help_text=_lazy("打开时的版本号"))
 
 
 class AssessmentMissingOutput(serializers.Serializer[Any]):
@@ -172,8 +175,8 @@ class InstrumentItemOutput(serializers.Serializer[Any]):
 
 class InstrumentCutOffOutput(serializers.Serializer[Any]):
     outcome = serializers.CharField()
-    low = serializers.FloatField(help_text=_("含"))
-    high = serializers.FloatField(help_text=_("不含（100 除外）"))
+    low = serializers.FloatField(help_text=_lazy("含"))
+    high = serializers.FloatField(help_text=_lazy("不含（100 除外）"))
 
 
 class InstrumentPartOutput(serializers.Serializer[Any]):

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -85,12 +86,15 @@ class CaseListQuery(serializers.Serializer[Any]):
         choices=[("open", _("未结案")), *Case.Status.choices],
         required=False,
         allow_blank=True,
-        help_text=_("状态；open 表示所有未结案的个案"),
+        help_text=_lazy("状态；open 表示所有未结案的个案"),
     )
     risk = serializers.ChoiceField(choices=Case.Risk.choices, required=False, allow_blank=True)
     emergency = serializers.BooleanField(required=False, allow_null=True, default=None)
     region = serializers.RegexField(
-        r"^\d{0,12}$", required=False, allow_blank=True, help_text=_("村（社区）区划代码前缀")
+        r"^\d{0,12}$",
+        required=False,
+        allow_blank=True,
+        help_text=_lazy("村（社区）区划代码前缀"),
     )
 
 
@@ -121,7 +125,7 @@ class CaseStatusOutput(serializers.Serializer[Any]):
 class CaseStepOutput(serializers.Serializer[Any]):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
-    actor = serializers.CharField(allow_null=True, help_text=_("空表示系统"))
+    actor = serializers.CharField(allow_null=True, help_text=_lazy("空表示系统"))
     at = serializers.DateTimeField()
     reason = serializers.CharField()
 
@@ -139,8 +143,8 @@ class CaseWorkItemOutput(serializers.Serializer[Any]):
     due_on = serializers.DateField()
     provisional = serializers.BooleanField()
     rule = CaseRuleOutput()
-    days_left = serializers.IntegerField(help_text=_("剩余天数；负数为已逾期"))
-    working_days = serializers.BooleanField(help_text=_("剩余天数是否按工作日计算"))
+    days_left = serializers.IntegerField(help_text=_lazy("剩余天数；负数为已逾期"))
+    working_days = serializers.BooleanField(help_text=_lazy("剩余天数是否按工作日计算"))
 
 
 class CaseVisitRowOutput(serializers.Serializer[Any]):
@@ -207,17 +211,17 @@ class CaseDetailOutput(CaseListRowOutput):
     plans = CasePlanRowOutput(many=True)
     referrals = CaseReferralOutput(many=True)
     assessments = CaseAssessmentRowOutput(
-        many=True, required=False, help_text=_("只对可查看评估与个案记录的角色提供")
+        many=True, required=False, help_text=_lazy("只对可查看评估与个案记录的角色提供")
     )
     notes = CaseNoteOutput(
-        many=True, required=False, help_text=_("只对可查看评估与个案记录的角色提供")
+        many=True, required=False, help_text=_lazy("只对可查看评估与个案记录的角色提供")
     )
 
 
 class CaseOpenInput(serializers.Serializer[Any]):
     child_id = serializers.IntegerField()
-    reason = serializers.CharField(max_length=2000, help_text=_("开案理由"))
-    emergency = serializers.BooleanField(default=False, help_text=_("紧急：儿童面临危险"))
+    reason = serializers.CharField(max_length=2000, help_text=_lazy("开案理由"))
+    emergency = serializers.BooleanField(default=False, help_text=_lazy("紧急：儿童面临危险"))
     # "source" is also a Field attribute in the stubs; here it is where the case came from.
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[
@@ -225,27 +229,27 @@ class CaseOpenInput(serializers.Serializer[Any]):
             (Case.Source.REFERRAL.value, Case.Source.REFERRAL.label),
         ],
         default=Case.Source.MANUAL,
-        help_text=_("部门干部只能以转介方式开案"),
+        help_text=_lazy("部门干部只能以转介方式开案"),
     )
     department = serializers.ChoiceField(
         choices=Department.choices,
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("转介的部门（部门干部为本部门）"),
+        help_text=_lazy("转介的部门（部门干部为本部门）"),
     )
 
 
 class CaseTransitionInput(serializers.Serializer[Any]):
     to_status = serializers.ChoiceField(choices=Case.Status.choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1, help_text=_("打开个案时的版本号"))
+    version = serializers.IntegerField(min_value=1, help_text=_lazy("打开个案时的版本号"))
 
 
 class CaseCloseInput(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1, help_text=_("打开个案时的版本号"))
+    version = serializers.IntegerField(min_value=1, help_text=_lazy("打开个案时的版本号"))
 
 
 class CaseReopenInput(serializers.Serializer[Any]):
@@ -257,7 +261,7 @@ class CaseNoteInput(serializers.Serializer[Any]):
 
 
 class CaseReferralInput(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField(help_text=_("社会组织编号"))
+    organisation = serializers.IntegerField(help_text=_lazy("社会组织编号"))
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import path
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -46,7 +46,10 @@ from hehu.core.errors import ValidationFailed
 # -- shapes -------------------------------------------------------------------------------------
 class PlanGoalInput(serializers.Serializer[Any]):
     need = serializers.CharField(
-        required=False, default="", allow_blank=True, help_text=_("需求领域代码，如 education")
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_lazy("需求领域代码，如 education"),
     )
     description = serializers.CharField(required=False, default="", allow_blank=True)
 
@@ -56,18 +59,27 @@ class PlanItemInput(serializers.Serializer[Any]):
         required=False,
         default=None,
         allow_null=True,
-        help_text=_("对应目标在 goals 中的序号（从 0 起）"),
+        help_text=_lazy("对应目标在 goals 中的序号（从 0 起）"),
     )
     kind = serializers.CharField(
-        required=False, default="", allow_blank=True, help_text=_("cash / in_kind / service")
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_lazy("cash / in_kind / service"),
     )
     support = serializers.CharField(required=False, default="", allow_blank=True)
     description = serializers.CharField(required=False, default="", allow_blank=True)
     provider_department = serializers.CharField(
-        required=False, default="", allow_blank=True, help_text=_("部门代码（与提供机构二选一）")
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_lazy("部门代码（与提供机构二选一）"),
     )
     provider_organisation = serializers.IntegerField(
-        required=False, default=None, allow_null=True, help_text=_("社会组织编号（与部门二选一）")
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text=_lazy("社会组织编号（与部门二选一）"),
     )
     quantity = serializers.DecimalField(
         max_digits=20, decimal_places=6, required=False, default=None, allow_null=True
@@ -79,16 +91,19 @@ class PlanItemInput(serializers.Serializer[Any]):
         required=False,
         default=None,
         allow_null=True,
-        help_text=_("金额（元），最多两位小数"),
+        help_text=_lazy("金额（元），最多两位小数"),
     )
     frequency = serializers.CharField(required=False, default="", allow_blank=True)
     starts_on = serializers.DateField(required=False, default=None, allow_null=True)
     ends_on = serializers.DateField(required=False, default=None, allow_null=True)
     responsible = serializers.IntegerField(
-        required=False, default=None, allow_null=True, help_text=_("责任人账号编号")
+        required=False, default=None, allow_null=True, help_text=_lazy("责任人账号编号")
     )
     responsible_name = serializers.CharField(
-        required=False, default="", allow_blank=True, help_text=_("责任人姓名（无账号时）")
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_lazy("责任人姓名（无账号时）"),
     )
 
 
@@ -96,18 +111,18 @@ class PlanUpdateInput(serializers.Serializer[Any]):
     summary = serializers.CharField(required=False, default="", allow_blank=True)
     goals = PlanGoalInput(many=True)
     items = PlanItemInput(many=True)
-    version = serializers.IntegerField(help_text=_("读取时的版本号"))
+    version = serializers.IntegerField(help_text=_lazy("读取时的版本号"))
 
 
 class PlanDraftInput(serializers.Serializer[Any]):
     copy_last = serializers.BooleanField(
-        required=False, default=True, help_text=_("以最近批准的计划为基础")
+        required=False, default=True, help_text=_lazy("以最近批准的计划为基础")
     )
 
 
 class PlanStepInput(serializers.Serializer[Any]):
     version = serializers.IntegerField(
-        required=False, default=None, allow_null=True, help_text=_("读取时的版本号")
+        required=False, default=None, allow_null=True, help_text=_lazy("读取时的版本号")
     )
 
 

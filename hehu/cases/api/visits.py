@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
@@ -54,51 +55,51 @@ class VisitInput(serializers.Serializer[Any]):
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("走访日期 YYYY-MM-DD：不晚于今天，不早于开案日期"),
+        help_text=_lazy("走访日期 YYYY-MM-DD：不晚于今天，不早于开案日期"),
         error_messages={"invalid": _("请按 YYYY-MM-DD 填写走访日期，例如 2026-03-05。")},
     )
     child_seen = serializers.BooleanField(
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("是否见到儿童本人"),
+        help_text=_lazy("是否见到儿童本人"),
     )
     not_seen_reason = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("没有见到儿童本人的原因（child_seen 为 false 时必填，不超过 200 字）"),
+        help_text=_lazy("没有见到儿童本人的原因（child_seen 为 false 时必填，不超过 200 字）"),
     )
     living_conditions = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("生活状况：") + _choices(Visit.Conditions.choices),
+        help_text=_lazy("生活状况：") + _choices(Visit.Conditions.choices),
     )
     safety = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("安全状况：") + _choices(Visit.Safety.choices),
+        help_text=_lazy("安全状况：") + _choices(Visit.Safety.choices),
     )
     schooling = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("就学状况：") + _choices(Visit.Schooling.choices),
+        help_text=_lazy("就学状况：") + _choices(Visit.Schooling.choices),
     )
     health = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("健康状况：") + _choices(Visit.Health.choices),
+        help_text=_lazy("健康状况：") + _choices(Visit.Health.choices),
     )
     notes = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
         trim_whitespace=False,
-        help_text=_("走访记录（不超过 5000 字）"),
+        help_text=_lazy("走访记录（不超过 5000 字）"),
     )
     client_token = serializers.CharField(
         required=False,
@@ -106,7 +107,7 @@ class VisitInput(serializers.Serializer[Any]):
         allow_null=True,
         default=None,
         max_length=64,
-        help_text=_("每次填写生成一次的标识：重发同一标识返回第一次的记录，不会重复记录"),
+        help_text=_lazy("每次填写生成一次的标识：重发同一标识返回第一次的记录，不会重复记录"),
     )
 
 
@@ -115,7 +116,8 @@ class VisitMultipartInput(VisitInput):
         child=serializers.FileField(),
         required=False,
         default=list,
-        help_text=_("照片：最多 %(n)s 张，JPG、PNG 或 WEBP，每张不超过 10MB") % {"n": MAX_PHOTOS},
+        help_text=_lazy("照片：最多 %(n)s 张，JPG、PNG 或 WEBP，每张不超过 10MB")
+        % {"n": MAX_PHOTOS},
     )
 
 
@@ -129,7 +131,7 @@ class VisitPhotoOutput(serializers.Serializer[Any]):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
-    url = serializers.SerializerMethodField(help_text=_("查看照片（每次查看都会记录）"))
+    url = serializers.SerializerMethodField(help_text=_lazy("查看照片（每次查看都会记录）"))
 
     def get_url(self, photo: VisitPhoto) -> str:
         return reverse(
@@ -147,7 +149,7 @@ class VisitOutput(serializers.Serializer[Any]):
     case_id = serializers.IntegerField()
     status = serializers.CharField(help_text=_choices(Visit.Status.choices))
     due_on = serializers.DateField()
-    schedule_reason = VisitRuleOutput(help_text=_("应访日期的依据"))
+    schedule_reason = VisitRuleOutput(help_text=_lazy("应访日期的依据"))
     visited_on = serializers.DateField(allow_null=True)
     recorded_by = serializers.CharField(
         source="recorded_by.username", allow_null=True, default=None
@@ -162,7 +164,7 @@ class VisitOutput(serializers.Serializer[Any]):
     notes = serializers.CharField()
     photos = VisitPhotoOutput(many=True, source="photos.all")
     requires_report = serializers.SerializerMethodField(
-        help_text=_("发现危险或没有见到儿童本人：须立即采取行动（危险时立即报警）")
+        help_text=_lazy("发现危险或没有见到儿童本人：须立即采取行动（危险时立即报警）")
     )
 
     @extend_schema_field(serializers.BooleanField())
@@ -178,9 +180,11 @@ class VisitDueOutput(serializers.Serializer[Any]):
     region_code = serializers.CharField(source="visit.case.region_code")
     risk = serializers.CharField(source="visit.case.risk")
     due_on = serializers.DateField(source="visit.due_on")
-    rule = VisitRuleOutput(source="visit.schedule_reason", help_text=_("应访日期的依据"))
-    overdue_days = serializers.IntegerField(help_text=_("已逾期天数（未逾期为 0）"))
-    days_left = serializers.IntegerField(help_text=_("剩余天数；working_days 为 true 时按工作日计"))
+    rule = VisitRuleOutput(source="visit.schedule_reason", help_text=_lazy("应访日期的依据"))
+    overdue_days = serializers.IntegerField(help_text=_lazy("已逾期天数（未逾期为 0）"))
+    days_left = serializers.IntegerField(
+        help_text=_lazy("剩余天数；working_days 为 true 时按工作日计")
+    )
     working_days = serializers.BooleanField()
 
 
@@ -188,7 +192,7 @@ class VisitRecordedOutput(serializers.Serializer[Any]):
     visit = VisitOutput()
     next_visit = VisitDueOutput(allow_null=True)
     action = serializers.CharField(
-        allow_null=True, help_text=_("须立即采取的行动（危险或没有见到儿童本人时）")
+        allow_null=True, help_text=_lazy("须立即采取的行动（危险或没有见到儿童本人时）")
     )
 
 

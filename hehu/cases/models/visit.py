@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Visit(models.Model):
@@ -18,7 +19,7 @@ class Visit(models.Model):
 
     class Conditions(models.TextChoices):
         GOOD = "good", _("良好")
-        FAIR = "fair", _("一般")
+        FAIR = "fair", pgettext_lazy("living conditions", "一般")
         POOR = "poor", _("较差")
 
     class Safety(models.TextChoices):

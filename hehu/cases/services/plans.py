@@ -20,7 +20,7 @@ from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hehu.accounts.models import Department, Jurisdiction, Organisation, User
 from hehu.accounts.permissions import Perm, has_perm
@@ -62,7 +62,7 @@ NEED_LABELS: dict[str, Any] = {
     "education": gettext_lazy("教育"),
     "psychological": gettext_lazy("心理健康"),
     "family_guardianship": gettext_lazy("家庭功能与监护"),
-    "safety": gettext_lazy("安全"),
+    "safety": pgettext_lazy("need area", "安全"),
     "social_integration": gettext_lazy("社会融入"),
 }
 # Common supports of each kind, offered as suggestions; any code may be written.

@@ -144,12 +144,12 @@ def _open_verify(application: App, start: dt.date) -> WorkItem:
     n = _days("recognition_township_working_days", township, start)
     if application.cross_province:
         why = rule(
-            _("收到转交材料后 %(n)s 个工作日内出具核查意见（跨省通办）") % {"n": n},
+            f"收到转交材料后 {n} 个工作日内出具核查意见（跨省通办）",
             f"Township opinion within {n} working days of receiving the file (cross-province)",
         )
     else:
         why = rule(
-            _("受理后 %(n)s 个工作日内完成乡镇核查（民发〔2019〕62号）") % {"n": n},
+            f"受理后 {n} 个工作日内完成乡镇核查（民发〔2019〕62号）",
             f"Township verification within {n} working days of acceptance (MCA [2019] No. 62)",
         )
     return _open(
@@ -232,7 +232,7 @@ def application_receive(
             region_code=receiving,
             due=working_days_after(accepted_on, n),
             why=rule(
-                _("受理后 %(n)s 个工作日内将完整材料转交户籍地乡镇（跨省通办）") % {"n": n},
+                f"受理后 {n} 个工作日内将完整材料转交户籍地乡镇（跨省通办）",
                 f"Forward the complete file to the household-registration township within "
                 f"{n} working days of acceptance (cross-province)",
             ),
@@ -380,7 +380,7 @@ def application_verify(
         region_code=application.hukou_township_code,
         due=working_days_after(concluded_on, n),
         why=rule(
-            _("乡镇核查完成后 %(n)s 个工作日内作出认定决定（民发〔2019〕62号）") % {"n": n},
+            f"乡镇核查完成后 {n} 个工作日内作出认定决定（民发〔2019〕62号）",
             f"County decision within {n} working days of the township's verification "
             f"(MCA [2019] No. 62)",
         ),
@@ -450,7 +450,7 @@ def application_decide(
             region_code=receiving,
             due=working_days_after(decided_on, n),
             why=rule(
-                _("作出决定后 %(n)s 个工作日内告知申请人（跨省通办）") % {"n": n},
+                f"作出决定后 {n} 个工作日内告知申请人（跨省通办）",
                 f"Tell the applicant within {n} working days of the decision (cross-province)",
             ),
         )

@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -180,11 +180,11 @@ def clock_of(item: WorkItem, today: dt.date | None = None) -> Clock:
     today = today or timezone.localdate()
     n = working_days_between(today, item.due_on)
     if n > 0:
-        left = _("还剩 %(n)s 个工作日") % {"n": n}
+        left = ngettext("还剩 %(n)d 个工作日", "还剩 %(n)d 个工作日", n) % {"n": n}
     elif n == 0:
         left = _("今天到期")
     else:
-        left = _("已逾期 %(n)s 个工作日") % {"n": -n}
+        left = ngettext("已逾期 %(n)d 个工作日", "已逾期 %(n)d 个工作日", -n) % {"n": -n}
     return Clock(item.due_on, item.provisional, _rule_text(item), left, n < 0)
 
 
