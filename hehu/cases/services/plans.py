@@ -668,6 +668,9 @@ def plan_approve(
     _open_case(plan.case)
     _check_version(plan, expected_version)
     _step(plan, (P.REVIEWED,), _("批准"))
+    if plan.reviewed_by_id is not None and plan.reviewed_by_id == actor.pk:
+        # Four eyes: the approval checks the review, so the reviewer cannot approve it.
+        raise PlanStepNotAllowed(_("审核这份计划的人不能再批准它，请由另一位审批人批准。"))
     today = timezone.localdate()
     work_items_done(object_type=OBJECT, object_id=plan.pk, kinds=[K.PLAN_APPROVAL])
     superseded = _approve(actor, plan, today)

@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hehu.cases.errors import CaseAlreadyOpen
@@ -43,12 +44,12 @@ def _date(on: Any) -> dt.date:
         return timezone.localdate()
 
 
-def _category_name(child: Child, code: str, on: dt.date) -> str:
-    """The category's Chinese name in the policy in force (the code if it cannot be read)."""
+def _category_name(child: Child, code: str, on: dt.date, language: str = "zh-hans") -> str:
+    """The category's name in the policy in force (the code if it cannot be read)."""
     from hehu.policy.services.classify import policy_for_child
 
     try:
-        return str(policy_for_child(child, on=on).policy.category(code).name.zh)
+        return str(policy_for_child(child, on=on).policy.category(code).name.get(language))
     except Exception:  # a reason text is not worth failing the opening for
         logger.warning("no name for category %s of child %s", code, child.pk, exc_info=True)
         return code
@@ -101,3 +102,8 @@ def subscribe_all() -> None:
     """Subscribe the case handlers to the events of other apps."""
     subscribe(CATEGORIES_ENTERED, categories_entered)
     subscribe(CHILD_CHANGED, child_changed)
+
+
+def category_name(*, child: Child, code: str, on: dt.date) -> str:
+    """A category's name in the page's language, for the case page ("孤儿" for `orphan`)."""
+    return _category_name(child, code, on, get_language() or "zh-hans")

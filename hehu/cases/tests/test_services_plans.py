@@ -415,6 +415,18 @@ def test_the_county_approves_and_the_plan_gets_a_review_date() -> None:
     assert entry.actor == officer
 
 
+def test_the_officer_who_reviewed_a_plan_cannot_approve_it() -> None:
+    plan, _me = submitted()
+    officer = county_officer()  # county civil affairs may review as well as approve
+    plan = plan_review(actor=officer, plan=plan, expected_version=plan.version)
+
+    with pytest.raises(PlanStepNotAllowed, match="审核这份计划的人不能再批准它"):
+        plan_approve(actor=officer, plan=plan, expected_version=plan.version)
+    plan.refresh_from_db()
+    assert plan.status == P.REVIEWED
+    assert plan_approve(actor=county_officer(), plan=plan).status == P.APPROVED
+
+
 def test_an_approved_plan_is_superseded_by_the_next() -> None:
     first = reviewed()
     first = plan_approve(actor=county_officer(), plan=first, expected_version=first.version)

@@ -419,3 +419,10 @@ def test_a_director_on_a_phone_opens_an_emergency_case_and_moves_it_to_service(
         assert console.script_errors() == []
     finally:
         phone.close()
+
+
+def test_a_case_opened_by_a_category_names_the_category_in_the_page_language(client) -> None:
+    case = make_case(source=Case.Source.CATEGORY, source_category="orphan", reason="纳入孤儿")
+    client.force_login(director())
+
+    assert "（孤儿）" in client.get(f"/cases/{case.pk}/").content.decode()

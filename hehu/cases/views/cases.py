@@ -58,6 +58,7 @@ from hehu.cases.services.notes import (
     case_referral_end,
     organisations_for_case,
 )
+from hehu.cases.services.subscriptions import category_name
 from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
 from hehu.registry.access import access_child_by_id
 
@@ -432,6 +433,11 @@ def _render_case(
         "may_reopen": not is_open and may_work and has_perm(user, Perm.OPEN_CASE),
         "reopen_form": kept.get("reopen") or ReopenForm(),
         "other_cases": list(case_other_of_child(case, user).order_by("-opened_at")),
+        "source_category_name": category_name(
+            child=case.child, code=case.source_category, on=case.opened_at.date()
+        )
+        if case.source_category
+        else "",
         "source_department": Department(case.referred_by_department).label
         if case.referred_by_department
         else "",
