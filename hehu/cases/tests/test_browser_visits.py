@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser
 
-from hehu.cases.clocks import months_after
+from hehu.cases.clocks import months_deadline
 from hehu.cases.models import Visit, WorkItem
 from hehu.cases.tests.factories import make_case, make_child
 from hehu.core.tests.browser import (  # noqa: F401
@@ -85,7 +85,7 @@ def test_a_director_on_a_phone_records_a_visit(
         page.wait_for_url(f"{base_url}/cases/{case.pk}/visits/*/")
         confirmation = page.locator("#hh-visit-recorded")
         assert "走访已记录" in confirmation.inner_text()
-        next_due = months_after(today, 3)
+        next_due = months_deadline(today, 3).on  # moved off a rest day (CC art. 203)
         expected = f"应于 {next_due.year}年{next_due.month}月{next_due.day}日 前走访"
         assert expected in page.locator("#hh-next-visit").inner_text()
         assert "一般：每 3 个月走访一次" in page.locator("#hh-next-visit").inner_text()
