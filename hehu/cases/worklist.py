@@ -8,11 +8,12 @@ level an equality, and ordering by due date puts the overdue items first.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import Count, F, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -95,9 +96,11 @@ def worklist_counts(*, items: QuerySet[WorkItem], as_of: dt.date) -> WorklistCou
         items.order_by()
         .values("kind")
         .annotate(
-            n=Count("id"),
-            overdue=Count("id", filter=Q(due_on__lt=as_of)),
-            week=Count("id", filter=Q(due_on__gte=as_of, due_on__lte=week)),
+            # Counting due_on (never null), not id: the covering indexes hold the kind and
+            # the dates, not the ids, so the counts need no table row (index-only scan).
+            n=Count("due_on"),
+            overdue=Count("due_on", filter=Q(due_on__lt=as_of)),
+            week=Count("due_on", filter=Q(due_on__gte=as_of, due_on__lte=week)),
         )
     )
     by_kind, overdue, this_week = {}, 0, 0
@@ -164,30 +167,37 @@ class WorklistRow:
     provisional: bool
 
 
-def _url(name: str, fallback: str, *args: int) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback  # the page's owner has not wired it yet
+_MARK = 987_654_321_000  # stands for an id while a route's path is read once
+
+
+@functools.cache
+def _path_template(name: str, arity: int) -> str:
+    """The route's path with {0}, {1}… for its ids: reversing once, not once per row
+    (a page of 25 rows spent more time in `reverse` than in its queries)."""
+    marks = [str(_MARK + i) for i in range(arity)]
+    path = reverse(name, args=marks)
+    for i, mark in enumerate(marks):
+        path = path.replace(mark, "{" + str(i) + "}")
+    return path
+
+
+def _url(name: str, *args: int) -> str:
+    return _path_template(name, len(args)).format(*args)
 
 
 def item_url(item: WorkItem) -> str:
     """Where to act on an item: the application, the visit form, the plan, the assessment
     or the case."""
     if item.application_id is not None:
-        pk = item.application_id
-        return _url("cases:application_detail", f"/applications/{pk}/", pk)
+        return _url("cases:application_detail", item.application_id)
     if item.case_id is not None and item.kind == WorkItem.Kind.VISIT:
-        pk = item.case_id
-        return _url("cases:visit_record", f"/cases/{pk}/visits/record/", pk)
+        return _url("cases:visit_record", item.case_id)
     if item.case_id is not None and item.object_type == "plan":
-        case_id, pk = item.case_id, item.object_id
-        return _url("cases:plan_detail", f"/cases/{case_id}/plans/{pk}/", case_id, pk)
+        return _url("cases:plan_detail", item.case_id, item.object_id)
     if item.case_id is not None and item.object_type == "assessment":
-        case_id, pk = item.case_id, item.object_id
-        return _url("cases:assessment_detail", f"/cases/{case_id}/assessments/{pk}/", case_id, pk)
+        return _url("cases:assessment_detail", item.case_id, item.object_id)
     if item.case_id is not None:
-        return _url("cases:detail", f"/cases/{item.case_id}/", item.case_id)
+        return _url("cases:detail", item.case_id)
     return ""
 
 
@@ -234,6 +244,7 @@ def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[W
         str(level): gettext("已升级至%(level)s") % {"level": s} for level, s in LEVEL_SHORT.items()
     }
     names = _region_names({item.region_code for item in items})
+    chains: dict[str, list[str]] = {}
     rows = []
     for item in items:
         hidden = item.kind in SENSITIVE_KINDS and not sensitive_ok
@@ -241,7 +252,12 @@ def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[W
         rule_text = "" if hidden else str(rule.get("zh" if chinese else "en") or rule.get("zh", ""))
         working = "工作日" in str(rule.get("zh", ""))
         days = working_days_between(as_of, item.due_on) if working else (item.due_on - as_of).days
-        chain = [*reversed(ancestor_codes(item.region_code)), item.region_code]
+        chain = chains.get(item.region_code)
+        if chain is None:
+            chain = chains[item.region_code] = [
+                *reversed(ancestor_codes(item.region_code)),
+                item.region_code,
+            ]
         rows.append(
             WorklistRow(
                 item=item,
