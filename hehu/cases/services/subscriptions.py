@@ -107,3 +107,8 @@ def subscribe_all() -> None:
 def category_name(*, child: Child, code: str, on: dt.date) -> str:
     """A category's name in the page's language, for the case page ("孤儿" for `orphan`)."""
     return _category_name(child, code, on, get_language() or "zh-hans")
+
+
+def category_name_zh(*, child: Child, code: str, on: dt.date) -> str:
+    """A category's Chinese name, for the reasons the system writes when it opens a case."""
+    return _category_name(child, code, on)

@@ -36,6 +36,7 @@ from hehu.cases.models import Case, CloseReason, Escalation, Level, WorkItem
 from hehu.cases.models.workitem import LEVEL_ORDER
 from hehu.cases.procedures import procedure_value
 from hehu.cases.services.cases import case_close, case_open
+from hehu.cases.services.subscriptions import category_name_zh
 from hehu.policy.engine.functions import add_months, age_on
 from hehu.policy.models import CategoryEvent, ChildClassification
 from hehu.registry.models import Child
@@ -211,12 +212,57 @@ def _open_for_new_categories(as_of: dt.date, result: SweepResult) -> None:
                 child=child,
                 source=Case.Source.CATEGORY,
                 source_category=category,
-                reason=_("儿童纳入类别“%(code)s”，系统自动开案。") % {"code": category},
+                reason=_("儿童纳入“%(name)s”类别，系统自动开案。")
+                % {"name": category_name_zh(child=child, code=category, on=on)},
             )
         except CaseAlreadyOpen:
             continue
         done.add(child_id)
         result.opened += 1
+
+
+@transaction.atomic
+def cases_open_for_current_categories(*, as_of: dt.date) -> int:
+    """Open a case for every child now in a case-opening category who has none — once,
+    when case management is first deployed over a registry already classified (the
+    nightly sweep only looks at recent entries)."""
+    opened = 0
+    open_children = Case.objects.exclude(status=Case.Status.CLOSED).values("child_id")
+    rows = (
+        ChildClassification.objects.exclude(categories=[])
+        .exclude(child_id__in=open_children)
+        .values_list("child_id", "categories")
+    )
+    for child_id, categories in rows.iterator(chunk_size=2000):
+        child = Child.objects.select_related("region").filter(pk=child_id).first()
+        if child is None or child.status != Child.Status.ACTIVE:
+            continue
+        if age_on(child.birth_date, as_of) >= ADULT_AGE:
+            continue
+        opening = procedure_value("case_opening_categories", child.region_id, as_of)
+        hit = [code for code in opening if code in categories]
+        if not hit:
+            continue
+        try:
+            case_open(
+                actor=None,
+                child=child,
+                source=Case.Source.CATEGORY,
+                source_category=hit[0],
+                reason=_("儿童属于“%(name)s”类别，启用个案管理时系统开案。")
+                % {"name": category_name_zh(child=child, code=hit[0], on=as_of)},
+            )
+        except CaseAlreadyOpen:
+            continue
+        opened += 1
+    audit_record(
+        actor=None,
+        verb=Verb.CASE_OPENED,
+        object_type="sweep",
+        object_id="current_categories",
+        changes={"opened": opened, "as_of": as_of.isoformat()},
+    )
+    return opened
 
 
 def latest_adult_birth_date(as_of: dt.date) -> dt.date:

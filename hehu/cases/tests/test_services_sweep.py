@@ -11,7 +11,12 @@ from django.utils import timezone
 from hehu.audit.models import AuditEntry, Verb
 from hehu.cases.models import Case, CloseReason, Escalation, Level, WorkItem
 from hehu.cases.procedures import DEFAULT_DIR, _load
-from hehu.cases.services.sweep import deadlines_sweep, latest_adult_birth_date, overdue_cutoff
+from hehu.cases.services.sweep import (
+    cases_open_for_current_categories,
+    deadlines_sweep,
+    latest_adult_birth_date,
+    overdue_cutoff,
+)
 from hehu.cases.tests.factories import OTHER_COUNTY_VILLAGE, make_case, make_child
 from hehu.policy.engine.functions import age_on
 from hehu.policy.models import CategoryEvent, ChildClassification, PolicyVersion
@@ -215,3 +220,26 @@ def test_it_audits_one_entry_with_the_counts():
     assert entry.changes["escalated"] == 1
     assert entry.changes["as_of"] == "2025-10-13"
     assert set(entry.changes["timings"]) == {"escalate", "open_cases", "close_cases"}
+
+
+def test_at_first_deployment_every_child_now_in_a_case_opening_category_gets_a_case():
+    long_ago = dt.date(2025, 1, 6)  # far beyond the nightly sweep's look-back
+    orphan = make_child()
+    _entered(orphan, "orphan", long_ago)
+    followed = make_child()
+    _entered(followed, "de_facto_unattended", long_ago)
+    already = make_case(followed)
+    poor = make_child()
+    _entered(poor, "dibao_child", long_ago)
+    adult = make_child(birth_date=dt.date(2008, 3, 1))
+    _entered(adult, "orphan", long_ago)
+
+    assert deadlines_sweep(as_of=dt.date(2026, 3, 2)).opened == 0
+    assert cases_open_for_current_categories(as_of=dt.date(2026, 3, 2)) == 1
+
+    case = Case.objects.get(child=orphan)
+    assert (case.source, case.source_category) == ("category", "orphan")
+    assert "孤儿" in case.reason
+    assert list(Case.objects.filter(child=followed)) == [already]
+    assert not Case.objects.filter(child__in=[poor, adult]).exists()
+    assert cases_open_for_current_categories(as_of=dt.date(2026, 3, 2)) == 0

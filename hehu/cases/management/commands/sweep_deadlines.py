@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from hehu.cases.services.sweep import deadlines_sweep
+from hehu.cases.services.sweep import cases_open_for_current_categories, deadlines_sweep
 
 
 class Command(BaseCommand):
@@ -19,9 +19,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
+        parser.add_argument(
+            "--open-current",
+            action="store_true",
+            help="first deployment only: before sweeping, open a case for every child now "
+            "in a case-opening category who has none (the nightly sweep looks only at "
+            "recent entries)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of: dt.date = options["as_of"] or timezone.localdate()
+        if options["open_current"]:
+            opened = cases_open_for_current_categories(as_of=as_of)
+            self.stdout.write(f"opened {opened} cases for children now in case-opening categories")
         result = deadlines_sweep(as_of=as_of)
         levels = ", ".join(f"{level} {n}" for level, n in result.by_level.items()) or "-"
         self.stdout.write(
