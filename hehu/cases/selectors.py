@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -40,3 +41,15 @@ def open_case_of_child(*, user: Any, child_id: int) -> Case | None:
         .only("id", "status")
         .first()
     )
+
+
+def next_visits_of_children(*, user: Any, child_ids: list[int]) -> dict[int, dt.date]:
+    """The due date of each child's next home visit (open cases this user sees), one query."""
+    from hehu.cases.models import Visit
+
+    rows = Visit.objects.filter(
+        case__in=cases_visible_to(user=user).exclude(status=Case.Status.CLOSED),
+        case__child_id__in=child_ids,
+        status=Visit.Status.SCHEDULED,
+    ).values_list("case__child_id", "due_on")
+    return dict(rows)

@@ -103,3 +103,26 @@ def test_it_says_nothing_about_gaps_when_there_are_none(client, village_director
     ChildFactory()
     client.force_login(village_director)
     assert "不属于任何困境儿童类别" not in client.get(HOME).content.decode()
+
+
+def test_the_director_sees_each_childs_next_visit_and_what_is_overdue(client, village_director):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hehu.cases.models import Visit
+    from hehu.cases.tests.factories import make_case
+
+    followed = ChildFactory(name="有个案")
+    case = make_case(followed, actor=village_director)
+    late = timezone.localdate() - dt.timedelta(days=3)
+    Visit.objects.filter(case=case).update(due_on=late)
+    case.work_items.filter(kind="visit").update(due_on=late)
+    ChildFactory(name="无个案")
+    client.force_login(village_director)
+
+    page = client.get(HOME).content.decode()
+
+    assert "走访已逾期" in page
+    assert page.count("走访已逾期") == 1
+    assert "您有 1 项已逾期" in page

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from hehu.accounts.models import Role
 from hehu.accounts.permissions import Perm, has_perm
+from hehu.cases.selectors import next_visits_of_children
 from hehu.cases.worklist import worklist_counts, worklist_for
 from hehu.policy.gaps.selectors import coverage_gap_count
 from hehu.registry.selectors import children_visible_to
@@ -36,6 +37,12 @@ def home(request: AuthedRequest) -> HttpResponse:
             ]
         )
         context["children"] = newest
+        if context["is_director"]:
+            # A director's children show their next home visit (UX.md: my children).
+            context["next_visits"] = next_visits_of_children(
+                user=user, child_ids=[c.pk for c in newest]
+            )
+            context["today"] = timezone.localdate()
         context["children_total"] = visible.count()
         context["paths"] = region_paths(c.region_id for c in newest)
         # Children with a sign of need whom no category covers: the ones to look at first.
