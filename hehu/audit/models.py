@@ -39,6 +39,7 @@ class Verb(models.TextChoices):
     CASE_CLOSED = "case.closed", _("结案")
     CASE_REOPENED = "case.reopened", _("重新开案")
     CASE_TRANSFERRED = "case.transferred", _("个案随儿童迁移")
+    CASE_RISK_CHANGED = "case.risk_changed", _("个案风险等级变化")
     CASE_VIEWED = "case.viewed", _("查看个案")
     CASE_NOTE_ADDED = "case.note_added", _("添加个案记录")
     CASE_REFERRED = "case.referred", _("个案转介社会组织")

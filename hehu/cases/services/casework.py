@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from hehu.audit.models import Verb
+from hehu.audit.services import audit_record
 from hehu.cases.clocks import working_days_after
 from hehu.cases.models import Case, Level, Visit, WorkItem
 from hehu.cases.procedures import procedure_value
@@ -18,6 +20,13 @@ from hehu.registry.models import Child
 
 S = Case.Status
 K = WorkItem.Kind
+# The four grades of the guardianship assessment (DOMAIN.md §6), as rule texts are stored.
+GRADE_NAMES = {
+    "absent": ("监护缺失", "absent"),
+    "improper": ("监护失当", "improper"),
+    "insufficient": ("监护不足", "insufficient"),
+    "normal": ("监护正常", "normal"),
+}
 
 
 def case_risk(*, case: Case, on: dt.date) -> tuple[str, dict[str, str]]:
@@ -27,7 +36,8 @@ def case_risk(*, case: Case, on: dt.date) -> tuple[str, dict[str, str]]:
     grade = Child.objects.filter(pk=case.child_id).values_list("guardianship_grade", flat=True)
     grades = procedure_value("high_risk_grades", case.region_code, on)
     if grade and grade[0] in grades:
-        return Case.Risk.HIGH, rule(f"监护等级为“{grade[0]}”", f"guardianship grade '{grade[0]}'")
+        zh, en = GRADE_NAMES.get(grade[0], (grade[0], grade[0]))
+        return Case.Risk.HIGH, rule(f"监护等级为“{zh}”", f"guardianship {en}")
     stored = ChildClassification.objects.filter(child_id=case.child_id).first()
     risky = set(procedure_value("high_risk_categories", case.region_code, on))
     hit = sorted(risky & set(stored.categories if stored else []))
@@ -40,10 +50,21 @@ def case_risk_refresh(*, case: Case) -> Case:
     """Recompute the risk; when it changes, the next visit follows the new frequency."""
     if case.status == S.CLOSED:
         return case
-    risk, _why = case_risk(case=case, on=timezone.localdate())
+    risk, why = case_risk(case=case, on=timezone.localdate())
     if risk != case.risk:
+        before = case.risk
         case.risk = risk
         case.save(update_fields=["risk", "updated_at"])
+        # Derived from the child's file, but it changes how often the child is visited.
+        audit_record(
+            actor=None,
+            verb=Verb.CASE_RISK_CHANGED,
+            object_type="case",
+            object_id=case.pk,
+            child_id=case.child_id,
+            changes={"risk": [before, risk]},
+            reason=why["zh"],
+        )
         from hehu.cases.services.visits import visit_reschedule
 
         visit_reschedule(case=case)

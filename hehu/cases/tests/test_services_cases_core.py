@@ -42,3 +42,19 @@ def test_closing_stops_every_clock() -> None:
     case_close(actor=director(), case=case, reason="moved_out")
     assert not WorkItem.objects.filter(case=case, status="open").exists()
     assert not Visit.objects.filter(case=case, status="scheduled").exists()
+
+
+def test_a_change_of_risk_is_audited_with_its_reason() -> None:
+    from hehu.audit.models import AuditEntry, Verb
+    from hehu.cases.services.casework import case_risk_refresh
+    from hehu.registry.models import Child
+
+    case = make_case()
+    Child.objects.filter(pk=case.child_id).update(guardianship_grade="absent")
+
+    case_risk_refresh(case=case)
+
+    entry = AuditEntry.objects.get(verb=Verb.CASE_RISK_CHANGED)
+    assert (entry.object_id, entry.child_id) == (str(case.pk), case.child_id)
+    assert entry.changes == {"risk": ["normal", "high"]}
+    assert entry.reason == "监护等级为“监护缺失”"

@@ -438,7 +438,10 @@ def test_two_simultaneous_submits_of_one_form_record_one_visit() -> None:
     second waits on that lock (seen in pg_stat_activity before the first commits) and finds the
     first visit by its token instead of recording another."""
     if connection.vendor != "postgresql":
-        pytest.skip("row locks are a PostgreSQL matter (SQLite serialises writers)")
+        pytest.skip(
+            "row locks are a PostgreSQL matter (SQLite serialises writers); "
+            "CI runs this test on PostgreSQL"
+        )
     case = make_case()
     actor = director()
     recorded = threading.Event()
