@@ -49,7 +49,7 @@ from hehu.policy.serializers import (
 from hehu.policy.services import child_classification_explained, child_reclassify
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
-from hehu.registry.serializers import RegistryErrorOutput, flatten_errors
+from hehu.registry.serializers import RegistryErrorOutput, validated_input
 from hehu.registry.services import child_record_view
 
 ERRORS: dict[int, Any] = {400: RegistryErrorOutput, 403: RegistryErrorOutput}
@@ -58,12 +58,6 @@ ERRORS: dict[int, Any] = {400: RegistryErrorOutput, 403: RegistryErrorOutput}
 def _require(request: Request, perm: Perm, message: str) -> None:
     if not has_perm(request.user, perm):
         raise PermissionRefused(message)
-
-
-def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise ValidationFailed(flatten_errors(serializer.errors))
-    return dict(serializer.validated_data)
 
 
 EXAMPLE_DOCUMENT = {
@@ -124,9 +118,9 @@ class ClassifyApi(APIView):
         body = request.data
         if not isinstance(body, dict):
             raise ValidationFailed({"non_field_errors": [_("请求体应为 JSON 对象")]})
-        query = _valid(ClassifyQuery(data=request.query_params))
+        query = validated_input(ClassifyQuery(data=request.query_params))
         if "documents" in body:
-            envelope = _valid(ClassifyEnvelope(data=body))
+            envelope = validated_input(ClassifyEnvelope(data=body))
             catalogue = stored_catalogue()
             as_of, ref = self._options({**query, **envelope}, catalogue)
             results = [

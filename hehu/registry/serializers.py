@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from hehu.core.errors import ValidationFailed
 from hehu.registry.data import (
     ChildData,
     ConcernData,
@@ -340,6 +341,14 @@ RegistryErrorOutput = inline_serializer(
         ),
     },
 )
+
+
+def validated_input(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
+    """The serializer's validated data, or ValidationFailed with every field error by path
+    (the one refusal shape of the API, hehu/api/errors.py)."""
+    if not serializer.is_valid():
+        raise ValidationFailed(flatten_errors(serializer.errors))
+    return dict(serializer.validated_data)
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -34,8 +34,9 @@ from hehu.cases.access import access_case_by_id
 from hehu.cases.instruments import CutOff, Instrument
 from hehu.cases.models import Assessment, Case
 from hehu.cases.services import assessments as services
-from hehu.core.errors import PermissionRefused, ValidationFailed
+from hehu.core.errors import PermissionRefused
 from hehu.policy.engine.model import Text
+from hehu.registry.serializers import validated_input
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -221,12 +222,6 @@ REFUSALS: dict[int, Any] = {
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in serializer.errors.items()})
-    return dict(serializer.validated_data)
-
-
 def _require_notes(request: Request) -> None:
     if not has_perm(request.user, Perm.VIEW_CASE_NOTES):
         raise PermissionRefused(_("您的账号不能查看评估。"))
@@ -319,7 +314,7 @@ class CaseAssessmentsApi(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        data = _valid(AssessmentStartInput(data=request.data))
+        data = validated_input(AssessmentStartInput(data=request.data))
         assessment = services.assessment_start(actor=request.user, case=case, kind=data["kind"])
         return Response(AssessmentOutput(assessment).data, status=201)
 
@@ -340,7 +335,7 @@ class AssessmentApi(APIView):
     )
     def patch(self, request: Request, assessment_id: int) -> Response:
         assessment = _assessment(request, assessment_id)
-        data = _valid(AssessmentSaveInput(data=request.data))
+        data = validated_input(AssessmentSaveInput(data=request.data))
         saved = services.assessment_save(
             actor=request.user,
             assessment=assessment,
@@ -362,7 +357,7 @@ class AssessmentSubmitApi(APIView):
     )
     def post(self, request: Request, assessment_id: int) -> Response:
         assessment = _assessment(request, assessment_id)
-        data = _valid(AssessmentSubmitInput(data=request.data))
+        data = validated_input(AssessmentSubmitInput(data=request.data))
         done = services.assessment_submit(
             actor=request.user, assessment=assessment, expected_version=data["version"]
         )

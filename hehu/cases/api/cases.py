@@ -52,6 +52,7 @@ from hehu.cases.services.cases import allowed_transitions
 from hehu.cases.services.notes import case_note_add, case_refer, case_referral_end
 from hehu.core.errors import PermissionRefused, ValidationFailed
 from hehu.registry.access import access_child_by_id
+from hehu.registry.serializers import validated_input
 
 
 class CaseRefusalOutput(serializers.Serializer[Any]):
@@ -72,12 +73,6 @@ ERRORS: dict[int, Any] = {
     404: CaseRefusalOutput,
     409: CaseRefusalOutput,
 }
-
-
-def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in serializer.errors.items()})
-    return dict(serializer.validated_data)
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -354,7 +349,7 @@ class CaseListApi(GenericAPIView[Case]):
     serializer_class = CaseListRowOutput
 
     def get_queryset(self) -> QuerySet[Case]:
-        params = _valid(CaseListQuery(data=self.request.query_params))
+        params = validated_input(CaseListQuery(data=self.request.query_params))
         return cases_search(
             user=self.request.user,
             status=params.get("status", ""),
@@ -385,7 +380,7 @@ class CaseListApi(GenericAPIView[Case]):
     )
     def post(self, request: Request) -> Response:
         require_case_perm(request.user, Perm.OPEN_CASE)
-        data = _valid(CaseOpenInput(data=request.data))
+        data = validated_input(CaseOpenInput(data=request.data))
         child = access_child_by_id(request.user, data["child_id"])
         case = case_open_by_person(
             actor=request.user,
@@ -418,7 +413,7 @@ class CaseTransitionApi(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
-        data = _valid(CaseTransitionInput(data=request.data))
+        data = validated_input(CaseTransitionInput(data=request.data))
         moved = case_transition_by_person(
             actor=request.user,
             case=case,
@@ -439,7 +434,7 @@ class CaseCloseApi(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
-        data = _valid(CaseCloseInput(data=request.data))
+        data = validated_input(CaseCloseInput(data=request.data))
         closed = case_close_by_person(
             actor=request.user,
             case=case,
@@ -460,7 +455,7 @@ class CaseReopenApi(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
-        data = _valid(CaseReopenInput(data=request.data))
+        data = validated_input(CaseReopenInput(data=request.data))
         new = case_reopen_by_person(actor=request.user, case=case, reason=data["reason"])
         return _detail(new, request.user, status_code=201)
 
@@ -485,7 +480,7 @@ class CaseNotesApi(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
-        data = _valid(CaseNoteInput(data=request.data))
+        data = validated_input(CaseNoteInput(data=request.data))
         note = case_note_add(actor=request.user, case=case, text=data["text"])
         return Response(CaseNoteOutput(note).data, status=201)
 
@@ -500,7 +495,7 @@ class CaseReferralsApi(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
-        data = _valid(CaseReferralInput(data=request.data))
+        data = validated_input(CaseReferralInput(data=request.data))
         organisation = Organisation.objects.filter(pk=data["organisation"]).first()
         if organisation is None:
             raise ValidationFailed({"organisation": [_("没有这个社会组织。")]})
@@ -521,7 +516,7 @@ class CaseReferralEndApi(APIView):
     def post(self, request: Request, case_id: int, referral_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
         referral = get_object_or_404(CaseReferral, pk=referral_id, case=case)
-        data = _valid(CaseReferralEndInput(data=request.data))
+        data = validated_input(CaseReferralEndInput(data=request.data))
         ended = case_referral_end(actor=request.user, referral=referral, note=data["note"])
         return Response(CaseReferralOutput(ended).data)
 

@@ -40,7 +40,7 @@ from hehu.cases.services.plans import (
     plans_of_case,
     support_label,
 )
-from hehu.core.errors import ValidationFailed
+from hehu.registry.serializers import validated_input
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -199,33 +199,6 @@ REFUSALS: dict[int, Any] = {
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as paths: {"items": [{}, {"amount": [..]}]} → "items[1].amount"."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            if isinstance(key, int) or str(key).isdigit():  # a row of a list (DRF ≥ 3.15)
-                name = f"{prefix}[{key}]"
-            else:
-                name = f"{prefix}.{key}" if prefix else str(key)
-            flat.update(_flatten(value, name))
-    elif isinstance(errors, list) and errors and all(isinstance(e, dict | list) for e in errors):
-        for index, value in enumerate(errors):
-            flat.update(_flatten(value, f"{prefix}[{index}]"))
-    elif isinstance(errors, list):
-        if errors:
-            flat[prefix] = [str(e) for e in errors]
-    else:
-        flat[prefix] = [str(errors)]
-    return flat
-
-
-def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise ValidationFailed(_flatten(serializer.errors))
-    return dict(serializer.validated_data)
-
-
 def _who(user: Any) -> str | None:
     return None if user is None else (user.full_name or user.username)
 
@@ -362,7 +335,7 @@ class CasePlansApi(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
-        data = _valid(PlanDraftInput(data=request.data))
+        data = validated_input(PlanDraftInput(data=request.data))
         plan = plan_draft(actor=request.user, case=case, copy_last=data["copy_last"])
         return Response(PlanOutput(plan_output(plan)).data, status=201)
 
@@ -381,7 +354,7 @@ class PlanApi(APIView):
     )
     def put(self, request: Request, plan_id: int) -> Response:
         plan = access_plan_by_id(request.user, plan_id)
-        data = _valid(PlanUpdateInput(data=request.data))
+        data = validated_input(PlanUpdateInput(data=request.data))
         plan = plan_update(
             actor=request.user,
             plan=plan,
@@ -410,7 +383,7 @@ def _step_view(
         )
         def post(self, request: Request, plan_id: int) -> Response:
             plan = access_plan_by_id(request.user, plan_id)
-            data = _valid(input_class(data=request.data))
+            data = validated_input(input_class(data=request.data))
             extra = {"reason": data["reason"]} if "reason" in data else {}
             done = step(actor=request.user, plan=plan, expected_version=data["version"], **extra)
             return Response(PlanOutput(plan_output(done)).data)

@@ -46,6 +46,7 @@ from hehu.core.errors import PermissionRefused, ValidationFailed
 from hehu.registry.duplicates import child_with_id_index, id_number_index
 from hehu.registry.idnumber import normalise_id_number
 from hehu.registry.models import Child
+from hehu.registry.serializers import validated_input
 
 App = RecognitionApplication
 
@@ -223,12 +224,6 @@ class RecognitionWithdrawInput(RecognitionStepInput):
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in serializer.errors.items()})
-    return dict(serializer.validated_data)
-
-
 def _require_sight(request: Request) -> None:
     if not may_see_applications(request.user):
         raise PermissionRefused(_("您的账号不能查看认定申请。"))
@@ -281,7 +276,7 @@ class RecognitionListApi(GenericAPIView[RecognitionApplication]):
     serializer_class = RecognitionApplicationOutput
 
     def get_queryset(self) -> QuerySet[RecognitionApplication]:
-        params = _valid(RecognitionListQuery(data=self.request.query_params))
+        params = validated_input(RecognitionListQuery(data=self.request.query_params))
         status = params.get("status", "")
         if status == "queue":
             queryset = application_queue(user=self.request.user)
@@ -317,7 +312,7 @@ class RecognitionListApi(GenericAPIView[RecognitionApplication]):
     def post(self, request: Request) -> Response:
         if not has_perm(request.user, Perm.RECEIVE_APPLICATION):
             raise PermissionRefused(_("您的账号不能受理认定申请。"))
-        data = _valid(RecognitionReceiveInput(data=request.data))
+        data = validated_input(RecognitionReceiveInput(data=request.data))
         child = _child(request, data)
         application = svc.application_receive(
             actor=request.user,
@@ -364,7 +359,7 @@ def _step_view(
         )
         def post(self, request: Request, application_id: int) -> Response:
             application = access_application_by_id(request.user, application_id)
-            data = _valid(input_class(data=request.data))
+            data = validated_input(input_class(data=request.data))
             done = service(actor=request.user, application=application, **data)
             return _out(done)
 

@@ -42,7 +42,8 @@ from hehu.cases.services.visits import (
     visit_requires_report,
     visits_scheduled_visible_to,
 )
-from hehu.core.errors import PermissionRefused, ValidationFailed
+from hehu.core.errors import PermissionRefused
+from hehu.registry.serializers import validated_input
 
 
 def _choices(choices: Any) -> str:
@@ -221,12 +222,6 @@ def _actor(request: Request) -> User:
     return user
 
 
-def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in serializer.errors.items()})
-    return dict(serializer.validated_data)
-
-
 def _action(visit: Visit) -> str | None:
     if not visit_requires_report(visit):
         return None
@@ -276,7 +271,9 @@ class CaseVisitsApi(GenericAPIView[Visit]):
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
         multipart = request.content_type.startswith("multipart/")
-        data = _valid((VisitMultipartInput if multipart else VisitInput)(data=request.data))
+        data = validated_input(
+            (VisitMultipartInput if multipart else VisitInput)(data=request.data)
+        )
         # A retried submit returns the visit recorded the first time: 200, not 201.
         replayed = visit_by_token(case=case, client_token=data["client_token"]) is not None
         visit = visit_record(
