@@ -47,6 +47,7 @@ FIELD_LABELS: dict[tuple[str, str], Promise] = {
     ("Child", "guardian"): gettext_lazy("监护人"),
     ("Child", "guardianship_grade"): gettext_lazy("监护状况"),
     ("Child", "protection_concerns"): gettext_lazy("保护问题"),
+    ("Child", "assessed_needs"): gettext_lazy("评估需求"),
     ("Child", "receiving"): gettext_lazy("正在享受的保障"),
     ("Disability", "category"): gettext_lazy("残疾类别"),
     ("Disability", "grade"): gettext_lazy("残疾等级"),
@@ -79,6 +80,10 @@ FIELD_LABELS: dict[tuple[str, str], Promise] = {
     ("Concern", "type"): gettext_lazy("问题类型"),
     ("Concern", "substantiated"): gettext_lazy("已核实"),
     ("Concern", "since"): gettext_lazy("发生日期"),
+    ("Need", "domain"): gettext_lazy("需求领域"),
+    ("Need", "level"): gettext_lazy("需求程度"),
+    ("Need", "support"): gettext_lazy("支持方式"),
+    ("Need", "assessed_on"): gettext_lazy("评估日期"),
     ("Receiving", "programme"): gettext_lazy("保障项目"),
     ("Receiving", "monthly_amount"): gettext_lazy("每月金额"),
 }
@@ -87,6 +92,7 @@ FIELD_LABELS: dict[tuple[str, str], Promise] = {
 ITEM_LABELS: dict[tuple[str, str], Promise] = {
     ("Child", "parents"): gettext_lazy("父母中第%(n)d人"),
     ("Child", "protection_concerns"): gettext_lazy("第%(n)d项保护问题"),
+    ("Child", "assessed_needs"): gettext_lazy("第%(n)d项评估需求"),
     ("Child", "receiving"): gettext_lazy("第%(n)d项保障"),
     ("Parent", "conditions"): gettext_lazy("第%(n)d项情形"),
 }
@@ -99,6 +105,7 @@ EVENTS: dict[tuple[str, str], Promise] = {
     ("Condition", "police_accepted_on"): gettext_lazy("公安受理"),
     ("Condition", "on"): gettext_lazy("发生"),
     ("Concern", "since"): gettext_lazy("发生"),
+    ("Need", "assessed_on"): gettext_lazy("需求评估"),
 }
 
 # Enum values as the registry shows them, by struct and field.
@@ -116,6 +123,9 @@ CHOICES: dict[tuple[str, str], type[TextChoices]] = {
     ("Evidence", "kind"): registry.ParentCondition.Evidence,
     ("Guardian", "relation"): registry.GuardianRelation,
     ("Concern", "type"): registry.ProtectionConcern.Type,
+    ("Need", "domain"): registry.AssessedNeed.Domain,
+    ("Need", "level"): registry.AssessedNeed.Level,
+    ("Need", "support"): registry.AssessedNeed.Support,
 }
 
 _STEP = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[(\d+)\])?$")

@@ -366,6 +366,52 @@ class Receiving(models.Model):
         return f"{self.programme} {self.monthly_amount}"
 
 
+class AssessedNeed(models.Model):
+    """A need the child's latest submitted needs assessment found (DOMAIN.md §6).
+
+    Written only by submitting a needs assessment (hehu.registry.services.needs), which
+    replaces the child's set; a fact of the child (`assessed_needs`) that policies read.
+    """
+
+    class Domain(models.TextChoices):
+        BASIC_LIVING = "basic_living", _("基本生活")
+        HEALTH_MEDICAL = "health_medical", _("医疗健康")
+        REHABILITATION = "rehabilitation", _("康复")
+        EDUCATION = "education", _("教育")
+        PSYCHOLOGICAL = "psychological", _("心理健康")
+        FAMILY_GUARDIANSHIP = "family_guardianship", _("家庭功能与监护")
+        SAFETY = "safety", _("安全")
+        SOCIAL_INTEGRATION = "social_integration", _("社会融入")
+
+    class Level(models.TextChoices):
+        HIGH = "high", _("需求高")
+        MEDIUM = "medium", _("需求中")
+        LOW = "low", _("需求低")
+
+    class Support(models.TextChoices):
+        CASH = "cash", _("资金")
+        IN_KIND = "in_kind", _("实物")
+        SERVICE = "service", _("服务")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assessed_needs")
+    domain = models.CharField(_("需求领域"), max_length=30, choices=Domain.choices)
+    level = models.CharField(_("需求程度"), max_length=10, choices=Level.choices)
+    support = models.CharField(_("支持方式"), max_length=10, choices=Support.choices)
+    assessed_on = models.DateField(_("评估日期"))
+
+    class Meta:
+        verbose_name = _("评估需求")
+        verbose_name_plural = _("评估需求")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "domain"], name="assessed_need_once_per_domain"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()}：{self.get_level_display()}"
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"children/{instance.child_id}/{filename}"
 

@@ -270,6 +270,15 @@ class ConcernOutput(serializers.Serializer[ProtectionConcern]):
     since = serializers.DateField(allow_null=True)
 
 
+class AssessedNeedOutput(serializers.Serializer[Any]):
+    """A need found by the latest submitted needs assessment (read-only here)."""
+
+    domain = serializers.CharField()
+    level = serializers.CharField()
+    support = serializers.CharField()
+    assessed_on = serializers.DateField()
+
+
 class ReceivingOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     programme = serializers.CharField()
@@ -307,6 +316,7 @@ class ChildDetailOutput(serializers.Serializer[Child]):
     household = HouseholdOutput(allow_null=True)
     parents = ParentOutput(many=True)
     concerns = ConcernOutput(many=True)
+    assessed_needs = AssessedNeedOutput(many=True)
     receiving = ReceivingOutput(many=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()

@@ -32,6 +32,7 @@ from hehu.cases.instruments.model import (
 from hehu.policy.engine.errors import PolicyErrors, PolicyProblem
 from hehu.policy.engine.load.nodes import NodeReader
 from hehu.policy.engine.model import Text
+from hehu.policy.engine.types import NEED_DOMAINS
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _TOP_REQUIRED = ("hehu_instrument", "id", "version", "kind", "effective_from", "title")
@@ -181,6 +182,16 @@ class _Reader(NodeReader):
         if not entries:
             return None
         code = self._code(entries, what, part_codes)
+        if code is not None and kind != GUARDIANSHIP and code not in NEED_DOMAINS:
+            # The domain becomes a fact of the child (`assessed_needs`): only the facts
+            # document's domains can be stored and read by a policy.
+            self.problem(
+                "domain",
+                entries["code"][1],
+                f"需求领域“{code}”不在事实文档的领域中（{'、'.join(NEED_DOMAINS)}）",
+                f"the domain '{code}' is not one of the facts document's domains "
+                f"({', '.join(NEED_DOMAINS)})",
+            )
         label = (
             self.text(entries["label"][1], ("名称", "the label")) if "label" in entries else None
         )

@@ -341,7 +341,7 @@ def assessment_submit(*, actor: Any, assessment: Assessment, expected_version: i
     if instrument.kind == GUARDIANSHIP:
         _grade_takes_effect(actor, locked, instrument)
     else:
-        _needs_take_effect(actor, locked)
+        _needs_take_effect(actor, locked, instrument)
     return locked
 
 
@@ -379,10 +379,21 @@ def _grade_takes_effect(actor: Any, assessment: Assessment, instrument: Instrume
         )
 
 
-def _needs_take_effect(actor: Any, assessment: Assessment) -> None:
+def _needs_take_effect(actor: Any, assessment: Assessment, instrument: Instrument) -> None:
     from hehu.cases.services.cases import case_transition
+    from hehu.registry.services.needs import NeedData, child_assessed_needs_set
 
     case = Case.objects.get(pk=assessment.case_id)
+    child_assessed_needs_set(
+        actor=actor,
+        child=Child.objects.get(pk=case.child_id),
+        needs=[
+            NeedData(domain=n["domain"], level=n["level"], support=n["support"])
+            for n in assessment.needs
+        ],
+        assessed_on=timezone.localdate(assessment.submitted_at),
+        reason=f"需求评估 {instrument.ref}（评估 {assessment.pk}）",
+    )
     reason = "需求评估已提交"
     if case.status == Case.Status.INTAKE:
         case = case_transition(

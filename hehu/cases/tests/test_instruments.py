@@ -263,7 +263,7 @@ def test_it_rejects_overlapping_cut_offs_and_unknown_items_in_red_flags() -> Non
     assert [code for code, _l, _e in problems] == ["overlap", "unknown_item"]
 
 
-def test_it_rejects_a_needs_domain_without_support_or_levels_and_duplicate_items() -> None:
+def test_it_rejects_an_unknown_needs_domain_one_without_support_or_levels_and_duplicates() -> None:
     text = """\
 hehu_instrument: 1
 id: test-needs
@@ -294,8 +294,18 @@ domains:
 """
     problems = _problems(text)
     codes = [code for code, _l, _e in problems]
-    assert codes == ["support", "missing_key", "missing_key", "duplicate", "options", "score"]
-    assert problems[0][1] == 10  # the line of "support: money"
+    assert codes == [
+        "domain",
+        "support",
+        "missing_key",
+        "missing_key",
+        "duplicate",
+        "options",
+        "score",
+    ]
+    assert problems[0][1] == 8  # "code: living": not a domain of the facts document
+    assert "not one of the facts document's domains" in problems[0][2]
+    assert problems[1][1] == 10  # the line of "support: money"
 
 
 def test_every_shipped_file_passes_the_checker(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from hehu.cases.tests.factories import (
 )
 from hehu.core.errors import ConcurrentEdit, PermissionRefused
 from hehu.policy.models import ChildClassification
+from hehu.registry.facts import child_to_facts
 from hehu.registry.models import Child
 
 pytestmark = pytest.mark.django_db
@@ -288,6 +289,37 @@ def test_a_needs_submit_stores_needs_and_moves_the_case_to_planning() -> None:
     assert steps[-2:] == [("assessment", "需求评估已提交"), ("planning", "需求评估已提交")]
     assert WorkItem.objects.filter(case=case, kind="plan", status="open").exists()
     assert not WorkItem.objects.filter(case=case, kind="assessment", status="open").exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_submitted_needs_become_the_childs_facts_and_the_child_is_reclassified(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    child = make_child(birth_date=dt.date(2015, 3, 2))
+    case = make_case(child)
+    assessment, actor = filled("needs", case=case, hm_condition="serious", sf_harm="immediate")
+    ChildClassification.objects.filter(child=child).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = assessment_submit(actor=actor, assessment=assessment, expected_version=2)
+    facts = child_to_facts(Child.objects.get(pk=child.pk))
+    assert facts["assessed_needs"] == [
+        {"domain": "safety", "level": "high", "support": "service", "assessed_on": "2026-03-02"},
+        {
+            "domain": "health_medical",
+            "level": "medium",
+            "support": "cash",
+            "assessed_on": "2026-03-02",
+        },
+    ]
+    entry = AuditEntry.objects.filter(verb=Verb.CHILD_UPDATED, child_id=child.pk).latest("pk")
+    assert entry.reason == f"需求评估 needs-cn@2026.1（评估 {done.pk}）"
+    # CHILD_CHANGED after commit: the engine classified the child on the new facts.
+    assert ChildClassification.objects.get(child=child).source == "child_change"
+    # A later assessment that finds no need clears them.
+    with django_capture_on_commit_callbacks(execute=True):
+        again, actor = filled("needs", case=Case.objects.get(pk=case.pk))
+        assessment_submit(actor=actor, assessment=again, expected_version=2)
+    assert child_to_facts(Child.objects.get(pk=child.pk))["assessed_needs"] == []
 
 
 @time_machine.travel(TODAY, tick=False)

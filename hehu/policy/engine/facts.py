@@ -21,6 +21,7 @@ from hehu.policy.engine.types import STRUCTS
 _CHILD_DATES = ("birth_date",)
 _CONDITION_DATES = ("since", "until", "police_accepted_on", "on")
 _CONCERN_DATES = ("since",)
+_NEED_DATES = ("assessed_on",)
 PARENT_ROLES = ("father", "mother")
 
 
@@ -33,6 +34,8 @@ def prepare_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         facts["protection_concerns"] = [
             _with_dates(c, _CONCERN_DATES) for c in doc["protection_concerns"]
         ]
+    if doc.get("assessed_needs") is not None:
+        facts["assessed_needs"] = [_with_dates(n, _NEED_DATES) for n in doc["assessed_needs"]]
     for key, struct in (("disability", "Disability"), ("household", "Household")):
         if doc.get(key) is not None:
             facts[key] = _with_doubles(doc[key], struct)

@@ -1,8 +1,8 @@
-"""Many facts documents in columnar form: five Polars frames linked by row indexes.
+"""Many facts documents in columnar form: six Polars frames linked by row indexes.
 
 `children` holds one row per child with every scalar fact (nested structs flattened with
 dots, e.g. `household.dibao`) and the derived parents `father.*`/`mother.*`; the lists of
-a facts document become their own frames (`parents`, `conditions`, `concerns`,
+a facts document become their own frames (`parents`, `conditions`, `concerns`, `needs`,
 `receiving`) whose `_child` (and, for conditions, `_parent`) columns are row indexes into
 `children` (and `parents`). `columnar` evaluates a policy over these frames. Another
 module can build the same frames straight from a database by following `FRAME_SCHEMAS`.
@@ -80,6 +80,7 @@ FRAME_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "parents": {"_child": ROW, **_without_recorded(_scalar_columns("Parent"))},
     "conditions": {"_parent": ROW, "_child": ROW, **_scalar_columns("Condition")},
     "concerns": {"_child": ROW, **_scalar_columns("Concern")},
+    "needs": {"_child": ROW, **_scalar_columns("Need")},
     "receiving": {"_child": ROW, **_scalar_columns("Receiving")},
 }
 
@@ -88,6 +89,7 @@ LIST_FRAMES: dict[str, str] = {
     "parents": "Parent",
     "conditions": "Condition",
     "concerns": "Concern",
+    "needs": "Need",
     "receiving": "Receiving",
 }
 
@@ -100,6 +102,7 @@ class FactsFrames:
     parents: pl.DataFrame
     conditions: pl.DataFrame
     concerns: pl.DataFrame
+    needs: pl.DataFrame
     receiving: pl.DataFrame
 
     def frame(self, name: str) -> pl.DataFrame:
@@ -188,12 +191,14 @@ def frames_from_documents(documents: Sequence[Mapping[str, Any]]) -> FactsFrames
     parent_fields = [c for c in FRAME_SCHEMAS["parents"] if c != "_child"]
     condition_fields = [c for c in FRAME_SCHEMAS["conditions"] if not c.startswith("_")]
     concern_fields = [c for c in FRAME_SCHEMAS["concerns"] if c != "_child"]
+    need_fields = [c for c in FRAME_SCHEMAS["needs"] if c != "_child"]
     receiving_fields = [c for c in FRAME_SCHEMAS["receiving"] if c != "_child"]
 
     children: list[list[Any]] = []
     parents: list[list[Any]] = []
     conditions: list[list[Any]] = []
     concerns: list[list[Any]] = []
+    needs: list[list[Any]] = []
     receiving: list[list[Any]] = []
     for index, document in enumerate(documents):
         derived: dict[str, list[Any]] = {}
@@ -208,6 +213,8 @@ def frames_from_documents(documents: Sequence[Mapping[str, Any]]) -> FactsFrames
                 conditions.append([row, index, *_flatten(condition, condition_fields)])
         for concern in document.get("protection_concerns") or ():
             concerns.append([index, *_flatten(concern, concern_fields)])
+        for need in document.get("assessed_needs") or ():
+            needs.append([index, *_flatten(need, need_fields)])
         for item in document.get("receiving") or ():
             receiving.append([index, *_flatten(item, receiving_fields)])
         absent = [False] + [None] * (len(parent_fields) + 1)
@@ -223,6 +230,7 @@ def frames_from_documents(documents: Sequence[Mapping[str, Any]]) -> FactsFrames
         parents=_frame(parents, FRAME_SCHEMAS["parents"]),
         conditions=_frame(conditions, FRAME_SCHEMAS["conditions"]),
         concerns=_frame(concerns, FRAME_SCHEMAS["concerns"]),
+        needs=_frame(needs, FRAME_SCHEMAS["needs"]),
         receiving=_frame(receiving, FRAME_SCHEMAS["receiving"]),
     )
 

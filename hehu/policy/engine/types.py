@@ -2,7 +2,7 @@
 
 The language is statically typed so that a policy with a misspelt fact, a comparison of a
 date with a number or an enum literal that can never match is rejected when it is loaded,
-not when it is first evaluated. The facts types mirror `hehu/registry/schemas/facts-1.0.json`
+not when it is first evaluated. The facts types mirror `hehu/registry/schemas/facts-1.1.json`
 (a test keeps the two in step) plus two derived roots, `father` and `mother`.
 
 Missing values: every fact may be absent. An absent fact is `null`; comparing it with
@@ -116,6 +116,20 @@ CONCERN_TYPES = (
     "trafficking",
     "other",
 )
+# DOMAIN.md §6: the eight domains of a needs assessment, the levels of a need found, and
+# the kind of support that meets it.
+NEED_DOMAINS = (
+    "basic_living",
+    "health_medical",
+    "rehabilitation",
+    "education",
+    "psychological",
+    "family_guardianship",
+    "safety",
+    "social_integration",
+)
+NEED_LEVELS = ("high", "medium", "low")
+NEED_SUPPORTS = ("cash", "in_kind", "service")
 EVIDENCE_KINDS = (
     "certificate",
     "judgment",
@@ -148,6 +162,7 @@ STRUCTS: dict[str, dict[str, Type]] = {
         "guardian": struct("Guardian"),
         "guardianship_grade": enum(*GUARDIANSHIP_GRADES),
         "protection_concerns": list_of(struct("Concern")),
+        "assessed_needs": list_of(struct("Need")),
         "receiving": list_of(struct("Receiving")),
     },
     "Disability": {
@@ -196,6 +211,12 @@ STRUCTS: dict[str, dict[str, Type]] = {
         "substantiated": BOOL,
         "since": DATE,
     },
+    "Need": {
+        "domain": enum(*NEED_DOMAINS),
+        "level": enum(*NEED_LEVELS),
+        "support": enum(*NEED_SUPPORTS),
+        "assessed_on": DATE,
+    },
     "Receiving": {
         "programme": STRING,
         "monthly_amount": DOUBLE,
@@ -209,6 +230,7 @@ ARGUMENT_TYPES: dict[str, Type] = {
     "parent": struct("Parent"),
     "condition": struct("Condition"),
     "concern": struct("Concern"),
+    "need": struct("Need"),
     "receiving": struct("Receiving"),
     "bool": BOOL,
     "int": INT,

@@ -2,7 +2,7 @@
 
 A population run never builds a facts document per child: it reads the columns it needs
 with one query per table (children with their household, parents, conditions, concerns,
-benefits) and assembles `FactsFrames` with Polars joins. On PostgreSQL each query is
+assessed needs, benefits) and assembles `FactsFrames` with Polars joins. On PostgreSQL each query is
 streamed with `COPY (SELECT …) TO STDOUT` as CSV into `polars.read_csv`, the columns as
 stored (no per-value conversion in SQL: text, 't'/'f', numbers; dates as days since 1970)
 and made typed, with blank text as missing, by Polars; on SQLite the rows are fetched
@@ -276,6 +276,14 @@ _CONCERN_COLUMNS: list[Column] = [
     ("substantiated", "x.substantiated", "bool"),
     ("since", "x.since", "date"),
 ]
+_NEED_COLUMNS: list[Column] = [
+    ("_pk", "n.id", "int"),
+    ("_child_pk", "n.child_id", "int"),
+    ("domain", "n.domain", "str"),
+    ("level", "n.level", "str"),
+    ("support", "n.support", "str"),
+    ("assessed_on", "n.assessed_on", "date"),
+]
 _RECEIVING_COLUMNS: list[Column] = [
     ("_pk", "r.id", "int"),
     ("_child_pk", "r.child_id", "int"),
@@ -346,6 +354,7 @@ def registry_reads(scope: Scope) -> dict[str, Read]:
         "receiving": _listed("registry_receiving", "r", _RECEIVING_COLUMNS, scope),
         "conditions": conditions,
         "concerns": _listed("registry_protectionconcern", "x", _CONCERN_COLUMNS, scope),
+        "needs": _listed("registry_assessedneed", "n", _NEED_COLUMNS, scope),
     }
 
 
@@ -370,6 +379,7 @@ def frames_from_reads(raw: Mapping[str, pl.DataFrame]) -> tuple[FactsFrames, pl.
     )
     conditions = _conditions(raw["conditions"], parents)
     concerns = _with_child(raw["concerns"], pks).sort("_child", "_pk")
+    needs = _with_child(raw["needs"], pks).sort("_child", "_pk")
     receiving = _with_child(raw["receiving"], pks).sort("_child", "_pk")
 
     derived = [_parent_role(parents, role) for role in ("father", "mother")]
@@ -386,6 +396,7 @@ def frames_from_reads(raw: Mapping[str, pl.DataFrame]) -> tuple[FactsFrames, pl.
         parents=_conform(parents, "parents"),
         conditions=_conform(conditions, "conditions"),
         concerns=_conform(concerns, "concerns"),
+        needs=_conform(needs, "needs"),
         receiving=_conform(receiving, "receiving"),
     )
     return frames, children["_pk"]

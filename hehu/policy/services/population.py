@@ -313,7 +313,7 @@ def _empty_results() -> pl.DataFrame:
 
 def _by_size(item: tuple[str, Read]) -> int:
     # The largest reads first, so that the streams finish together.
-    order = ["children", "stored", "parents", "receiving", "conditions", "concerns"]
+    order = ["children", "stored", "parents", "receiving", "conditions", "concerns", "needs"]
     return order.index(item[0].split(".")[-1])
 
 

@@ -375,6 +375,7 @@ def frames_subset(frames: FactsFrames, keep: pl.Series) -> FactsFrames:
         parents=parents.select(frames.parents.columns),
         conditions=conditions.select(frames.conditions.columns),
         concerns=relink(frames.concerns).select(frames.concerns.columns),
+        needs=relink(frames.needs).select(frames.needs.columns),
         receiving=relink(frames.receiving).select(frames.receiving.columns),
     )
 

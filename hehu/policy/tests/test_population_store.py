@@ -140,3 +140,33 @@ def test_children_are_classified_under_their_province_s_policy(admin_user):
             population_row.policy_version_id,
         )
     assert run.counts["dibao_child"] == 3
+
+
+def test_the_registry_read_and_the_facts_documents_give_the_same_needs_frame(registrar):
+    from hehu.policy.engine.frames import frames_from_documents
+    from hehu.policy.services.frames_db import frames_from_registry
+    from hehu.registry.facts import children_to_facts
+    from hehu.registry.models import Child
+    from hehu.registry.services.needs import NeedData, child_assessed_needs_set
+
+    children = _register_varied(registrar, 6)
+    domains = ["safety", "rehabilitation", "education"]
+    for i, child in enumerate(children[:3]):
+        child_assessed_needs_set(
+            actor=registrar,
+            child=child,
+            needs=[
+                NeedData(domain=d, level=("high", "medium", "low")[i], support="service")
+                for d in domains[: i + 1]
+            ],
+            assessed_on=dt.date(2026, 1, 10 + i),
+            reason="需求评估",
+        )
+
+    read, _pks = frames_from_registry(Scope())
+    documents = list(children_to_facts(Child.objects.filter(status="active").order_by("pk")))
+    built = frames_from_documents(documents)
+
+    assert read.needs.height == 6
+    columns = ["_child", "domain", "level", "support", "assessed_on"]
+    assert_frame_equal(read.needs.select(columns), built.needs.select(columns))

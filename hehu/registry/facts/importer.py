@@ -1,7 +1,7 @@
 """Creating or updating a child's file from a facts document (DOMAIN.md §11).
 
 A facts document carries no name and no identity number, so an import wraps it in an
-envelope (schemas/facts-import-1.0.json):
+envelope (schemas/facts-import-1.1.json):
 
     {"facts": {...}, "child": {"name": "...", "id_number": "...", "no_id_reason": "...",
      "version": 3}, "confirm_not_duplicate": false}
@@ -10,7 +10,9 @@ The document's `id` decides between create and update: `hehu-<n>` names file n o
 system; any other id is an external id, and the file with that external id in the
 importer's jurisdiction is updated, or a new one registered. What the document says
 replaces what the file says about the same facts; what facts do not carry (names, phone
-numbers, addresses, household members, certificate numbers) is kept.
+numbers, addresses, household members, certificate numbers) is kept. Assessed needs are
+the exception: only a needs assessment submitted in Hehu sets them, so a document may
+repeat the file's own but not change them.
 """
 
 from __future__ import annotations
@@ -166,6 +168,7 @@ def facts_import(
         existing = _existing(actor, str(facts["id"]), paths)
         base = child_to_data(existing) if existing is not None else None
         data, facts_errors = _child_data(facts, region_default=region_default, base=base)
+        facts_errors.extend(_needs_errors(facts, existing))
         errors = [e.under("facts") if enveloped else e for e in facts_errors]
         data = _with_identity(data, identity, name, creating=existing is None)
         if existing is None and not data.name:
@@ -194,6 +197,31 @@ def facts_import(
                     for m in ms
                 ]
             ) from exc
+
+
+def _needs_errors(facts: dict[str, Any], existing: Child | None) -> list[FactsError]:
+    """Assessed needs come only from a needs assessment submitted in Hehu: a document may
+    carry the file's own (an exported document imported back), never different ones."""
+    if "assessed_needs" not in facts:
+        return []
+
+    def key(need: dict[str, Any]) -> tuple[str, ...]:
+        return (need["domain"], need["level"], need["support"], str(need["assessed_on"]))
+
+    given = sorted(key(n) for n in facts["assessed_needs"])
+    stored = []
+    if existing is not None:
+        stored = sorted(
+            (n.domain, n.level, n.support, n.assessed_on.isoformat())
+            for n in existing.assessed_needs.all()
+        )
+    if given == stored:
+        return []
+    message = _(
+        "评估需求只能通过在个案中提交需求评估来改变，不能导入；"
+        "请删除 assessed_needs，或保留档案中现有的内容"
+    )
+    return [FactsError("assessed_needs", message, "read_only")]
 
 
 def _failed(errors: list[FactsError]) -> ValidationFailed:

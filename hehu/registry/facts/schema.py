@@ -26,7 +26,7 @@ from referencing import Registry, Resource
 from hehu.core.text import join_list
 from hehu.registry.idnumber import PROVINCE_CODES
 
-FACTS_VERSION = "1.0"
+FACTS_VERSION = "1.1"
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 FACTS_SCHEMA_FILE = SCHEMA_DIR / f"facts-{FACTS_VERSION}.json"
 ENVELOPE_SCHEMA_FILE = SCHEMA_DIR / f"facts-import-{FACTS_VERSION}.json"
@@ -286,6 +286,37 @@ def _semantic_errors(doc: Any) -> Iterator[FactsError]:
                     _("发生日期不能早于儿童的出生日期"),
                     "date_order",
                 )
+    needs = doc.get("assessed_needs")
+    if isinstance(needs, list):
+        yield from _need_errors(needs, birth_date, today)
+
+
+def _need_errors(
+    needs: list[Any], birth_date: dt.date | None, today: dt.date
+) -> Iterator[FactsError]:
+    seen: set[Any] = set()
+    for i, need in enumerate(needs):
+        if not isinstance(need, dict):
+            continue
+        domain = need.get("domain")
+        if domain in seen:
+            yield FactsError(
+                f"assessed_needs[{i}].domain",
+                _("需求领域 %(domain)s 重复：每个领域只能有一项") % {"domain": domain},
+                "duplicate",
+            )
+        seen.add(domain)
+        on = parse_date(need.get("assessed_on"))
+        if on is not None and on > today:
+            yield FactsError(
+                f"assessed_needs[{i}].assessed_on", _("评估日期不能晚于今天"), "future_date"
+            )
+        elif on is not None and birth_date is not None and on < birth_date:
+            yield FactsError(
+                f"assessed_needs[{i}].assessed_on",
+                _("评估日期不能早于儿童的出生日期"),
+                "date_order",
+            )
 
 
 def _region_errors(path: str, code: Any) -> Iterator[FactsError]:

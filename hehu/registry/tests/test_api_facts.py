@@ -101,4 +101,4 @@ def test_it_refuses_an_import_to_a_role_without_the_permission(village_director)
 def test_it_serves_the_json_schema_of_the_document(village_director):
     response = client(village_director).get("/api/v1/facts/schema/")
     assert response.status_code == 200
-    assert response.json()["$id"].endswith("/facts-1.0.json")
+    assert response.json()["$id"].endswith("/facts-1.1.json")

@@ -19,14 +19,14 @@ def signed_in(user) -> Client:
     return client
 
 
-def test_the_detail_reads_a_whole_file_in_nine_queries(village_director, django_assert_num_queries):
+def test_the_detail_reads_a_whole_file_in_ten_queries(village_director, django_assert_num_queries):
     child = child_register(actor=village_director, data=full_child_data())
     client = signed_in(village_director)
 
     # session, user with jurisdictions; the child with its regions and household; the
-    # audit entry of the view; members, parents, their conditions, concerns, benefits. The
-    # session is not written again (hehu.accounts.middleware).
-    with django_assert_num_queries(9):
+    # audit entry of the view; members, parents, their conditions, concerns, assessed needs,
+    # benefits. The session is not written again (hehu.accounts.middleware).
+    with django_assert_num_queries(10):
         response = client.get(f"/api/v1/children/{child.pk}/")
 
     assert response.status_code == 200

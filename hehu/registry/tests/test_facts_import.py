@@ -15,6 +15,7 @@ from hehu.registry.facts import (
 )
 from hehu.registry.models import Child
 from hehu.registry.services import child_register
+from hehu.registry.services.needs import NeedData, child_assessed_needs_set
 from hehu.registry.tests.factories import child_data, full_child_data, make_id_number
 from hehu.registry.tests.test_facts_schema import EXAMPLE
 
@@ -84,6 +85,44 @@ def test_a_round_trip_through_export_and_import_changes_nothing(county_officer):
     assert updated.pk == child.pk
     assert snapshot(child) == before
     assert not AuditEntry.objects.filter(verb=Verb.CHILD_UPDATED).exists()
+
+
+NEED = {"domain": "safety", "level": "high", "support": "service", "assessed_on": "2026-03-02"}
+
+
+def test_an_exported_document_with_assessed_needs_imports_back_unchanged(county_officer):
+    child = child_register(actor=county_officer, data=full_child_data(id_number=make_id_number()))
+    child_assessed_needs_set(
+        actor=county_officer,
+        child=child,
+        needs=[NeedData(domain="safety", level="high", support="service")],
+        assessed_on=dt.date(2026, 3, 2),
+        reason="需求评估",
+    )
+    before = snapshot(child)
+    assert before[1]["assessed_needs"] == [NEED]
+    facts_import(actor=county_officer, doc=child_to_facts(child))
+    assert snapshot(child) == before
+
+
+def test_an_import_cannot_change_assessed_needs_and_saves_nothing(county_officer):
+    child = child_register(actor=county_officer, data=full_child_data(id_number=make_id_number()))
+    before = snapshot(child)
+    doc = child_to_facts(child)
+    doc["assessed_needs"] = [NEED]
+    doc["living_arrangement"] = "alone"
+    with pytest.raises(ValidationFailed) as refused:
+        facts_import(actor=county_officer, doc=doc)
+    assert list(refused.value.errors) == ["assessed_needs"]
+    assert "只能通过在个案中提交需求评估来改变" in refused.value.errors["assessed_needs"][0]
+    assert snapshot(child) == before
+    # Nor can a new file arrive with needs (enveloped: the path is under facts).
+    with pytest.raises(ValidationFailed) as refused:
+        facts_import(
+            actor=county_officer,
+            doc={"facts": facts(assessed_needs=[NEED]), "child": {"name": "王小花"}},
+        )
+    assert list(refused.value.errors) == ["facts.assessed_needs"]
 
 
 def test_an_imported_document_exports_as_itself(county_officer):

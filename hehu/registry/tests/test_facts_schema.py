@@ -15,6 +15,7 @@ from hehu.registry.facts.schema import (
     load_schema,
 )
 from hehu.registry.models import (
+    AssessedNeed,
     DisabilityCategory,
     Education,
     GuardianRelation,
@@ -245,6 +246,24 @@ def test_it_prefixes_the_paths_of_facts_inside_an_import_envelope():
     ]
 
 
+def test_it_refuses_a_domain_assessed_twice_and_an_assessment_date_out_of_range():
+    need = {"domain": "safety", "level": "high", "support": "service"}
+    doc = {
+        "id": "x",
+        "birth_date": "2015-03-02",
+        "assessed_needs": [
+            need | {"assessed_on": "2026-03-02"},
+            need | {"assessed_on": "2014-01-01"},
+            need | {"domain": "education", "assessed_on": "2999-01-01"},
+        ],
+    }
+    assert [(e.path, e.code) for e in validate_facts(doc)] == [
+        ("assessed_needs[1].assessed_on", "date_order"),
+        ("assessed_needs[1].domain", "duplicate"),
+        ("assessed_needs[2].assessed_on", "future_date"),
+    ]
+
+
 def test_it_requires_the_facts_in_an_import_envelope():
     assert [e.path for e in validate_envelope({"child": {"name": "王小花"}})] == ["facts"]
 
@@ -296,6 +315,9 @@ def test_every_object_in_the_schema_rejects_unknown_fields_except_the_condition_
         ("$defs/condition/properties/type", ParentCondition.Type),
         ("$defs/evidence/properties/kind", ParentCondition.Evidence),
         ("properties/protection_concerns/items/properties/type", ProtectionConcern.Type),
+        ("properties/assessed_needs/items/properties/domain", AssessedNeed.Domain),
+        ("properties/assessed_needs/items/properties/level", AssessedNeed.Level),
+        ("properties/assessed_needs/items/properties/support", AssessedNeed.Support),
     ],
 )
 def test_the_schema_enums_are_the_registry_vocabularies(pointer, choices):

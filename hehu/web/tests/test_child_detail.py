@@ -7,6 +7,7 @@ from django.urls import reverse
 from hehu.audit.models import AuditEntry, Verb
 from hehu.registry.models import Attachment
 from hehu.registry.services import child_register, child_update
+from hehu.registry.services.needs import NeedData, child_assessed_needs_set
 from hehu.registry.tests.factories import child_data, full_child_data, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,24 @@ def test_it_shows_every_section_of_the_file(client, village_director, child):
     assert "忽视" in page  # protection concern
     assert "低保（儿童）" in page  # benefit received
     assert f"**************{child.id_number_last4}" in page
+
+
+def test_it_shows_the_needs_of_the_latest_needs_assessment(client, village_director, child):
+    client.force_login(village_director)
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+    assert ">评估需求</h2>" in page
+    assert "无（未做需求评估，或最近一次评估没有发现需求）。" in page
+
+    child_assessed_needs_set(
+        actor=village_director,
+        child=child,
+        needs=[NeedData(domain="rehabilitation", level="high", support="service")],
+        assessed_on=dt.date(2026, 3, 2),
+        reason="需求评估",
+    )
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+    assert "最近一次需求评估（2026年3月2日）发现的需求" in page
+    assert "康复 · 需求高 · 支持方式：服务" in page
 
 
 def test_it_never_shows_the_full_id_number_on_opening(client, village_director):

@@ -60,6 +60,7 @@ def with_file(child: Child) -> Child:
         "hukou_region",
         "parents__conditions",
         "concerns",
+        "assessed_needs",
         "receiving",
         "attachments",
         "household__members",

@@ -34,7 +34,7 @@ def run_steps(steps: list[Step], frames: FactsFrames) -> dict[str, pl.DataFrame]
     """The frames with every derived column added, in dependency order."""
     tables = {
         name: frames.frame(name)
-        for name in ("children", "parents", "conditions", "concerns", "receiving")
+        for name in ("children", "parents", "conditions", "concerns", "needs", "receiving")
     }
     by_depth: dict[int, list[Step]] = defaultdict(list)
     for step in steps:

@@ -34,6 +34,7 @@ DTYPES: dict[str, pl.DataType] = {
 LIST_FRAMES: dict[str, tuple[str, str]] = {
     "parents": ("Parent", "parents"),
     "protection_concerns": ("Concern", "concerns"),
+    "assessed_needs": ("Need", "needs"),
     "receiving": ("Receiving", "receiving"),
     "conditions": ("Condition", "conditions"),
 }

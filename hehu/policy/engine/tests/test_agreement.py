@@ -216,6 +216,12 @@ need_signals:
   - code: s_young
     label: {zh: 小, en: young}
     when: age_on(birth_date, as_of) <= 5 && in_full_time_education == "none"
+  - code: s_need
+    label: {zh: 需求, en: need}
+    when: >-
+      assessed_needs.exists(n, n.level in ["high", "medium"] && n.support != "cash"
+        && recent(n.assessed_on, 12))
+      || assessed_needs.filter(n, n.domain == "safety").size() >= 1
 """
 
 AS_OF_DATES = [
@@ -427,6 +433,22 @@ def _document(draw: st.DrawFn, as_of: dt.date) -> dict[str, Any]:
                         },
                     ),
                     max_size=3,
+                )
+            )
+        ),
+        "assessed_needs": draw(
+            _maybe(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "domain": st.sampled_from(types.NEED_DOMAINS),
+                            "level": st.sampled_from(types.NEED_LEVELS),
+                            "support": st.sampled_from(types.NEED_SUPPORTS),
+                            "assessed_on": _date(as_of).filter(lambda d: d is not None),
+                        }
+                    ),
+                    max_size=3,
+                    unique_by=lambda n: n["domain"],
                 )
             )
         ),

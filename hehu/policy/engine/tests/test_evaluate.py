@@ -490,6 +490,26 @@ def test_it_flags_a_coverage_gap_for_a_signal_without_a_category() -> None:
     assert not classify(policy, bare(birth_date="2000-01-01"), AS_OF).coverage_gap
 
 
+def test_an_assessed_need_without_a_category_is_a_coverage_gap_with_the_need_named() -> None:
+    signals = {
+        "assessed_high_need": (
+            'assessed_needs.exists(n, n.level == "high" && add_months(n.assessed_on, 12) >= as_of)'
+        )
+    }
+    policy = make_policy(**ORPHAN_POLICY, signals=signals)
+    need = {"domain": "rehabilitation", "level": "high", "support": "service"}
+    recent = bare(assessed_needs=[need | {"assessed_on": "2025-03-01"}])
+    result = classify(policy, recent, AS_OF)
+    assert result.coverage_gap
+    assert [s.name for s in result.signals] == ["assessed_high_need"]
+    # A year-old assessment no longer signals; a medium need never did.
+    stale = bare(assessed_needs=[need | {"assessed_on": "2024-07-31"}])
+    assert not classify(policy, stale, AS_OF).coverage_gap
+    medium = bare(assessed_needs=[need | {"level": "medium", "assessed_on": "2025-07-01"}])
+    assert not classify(policy, medium, AS_OF).coverage_gap
+    assert not classify(policy, bare(), AS_OF).coverage_gap
+
+
 def test_it_divides_an_amount_given_as_an_integer_as_money() -> None:
     # The JSON has 701, an integer: money is a double, so 701 / 2 is 350.5, not 350.
     facts = bare(household={"income_per_capita": 701}, receiving=[{"monthly_amount": 401}])
