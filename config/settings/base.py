@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "hehu.audit",
     "hehu.policy",
     "hehu.cases",
+    "hehu.protection",
     "hehu.api",
     "hehu.web",
     "hehu.demo",

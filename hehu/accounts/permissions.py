@@ -45,6 +45,20 @@ class Perm(StrEnum):
     DECIDE_APPLICATION = "decide_application"  # county decision on an application
     VIEW_WORKLIST = "view_worklist"  # due and overdue items of one's jurisdiction
     RUN_SWEEP = "run_sweep"  # run the deadline sweep on demand
+    # Protection (issue 5). Department-specific rights (police feedback, a court's order)
+    # are checked against the officer's department by the protection services.
+    FILE_REPORT = "file_report"  # file a compulsory report while signed in (the public form
+    # needs no account)
+    VIEW_REPORTS = "view_reports"  # reports routed to one's department in one's county
+    ACT_ON_REPORT = "act_on_report"  # accept a routed report, give feedback, record a finding
+    REVEAL_REPORTER = "reveal_reporter"  # see who reported, for a stated reason (audited)
+    RECORD_REMOVAL = "record_removal"  # record an emergency removal and temporary care
+    MANAGE_PLACEMENTS = "manage_placements"  # the county's placement register, placements,
+    # the assessment before a child returns to the guardian
+    VIEW_PROTECTION = "view_protection"  # a child's protection record: removals,
+    # placements, intervention steps (sensitive: MPL art. 103)
+    RECORD_INTERVENTION = "record_intervention"  # a step of the guardianship intervention
+    # ladder (which steps, by the body: checked by the service)
 
 
 _CASEWORK = {
@@ -62,16 +76,34 @@ _CASEWORK = {
     Perm.VIEW_POLICY,
     Perm.CLASSIFY_FACTS,
 }
+# County civil affairs act on every report of the county (in parallel with the police),
+# take temporary guardianship, keep the placement register and petition for revocation.
+_PROTECTION = {
+    Perm.FILE_REPORT,
+    Perm.VIEW_REPORTS,
+    Perm.ACT_ON_REPORT,
+    Perm.REVEAL_REPORTER,
+    Perm.RECORD_REMOVAL,
+    Perm.MANAGE_PLACEMENTS,
+    Perm.VIEW_PROTECTION,
+    Perm.RECORD_INTERVENTION,
+}
 # Analysts study definitions: they simulate drafts over their jurisdiction; provincial and
 # national analysts are the policy officers who draft and approve (their own level).
 _ANALYSIS = {Perm.VIEW_STATISTICS, Perm.VIEW_POLICY, Perm.CLASSIFY_FACTS, Perm.SIMULATE_POLICY}
 _POLICY_OFFICE = _ANALYSIS | {Perm.DRAFT_POLICY, Perm.APPROVE_POLICY, Perm.RUN_POPULATION}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    Role.VILLAGE_DIRECTOR: frozenset(_CASEWORK),
+    # The village committee is a mandated reporter and the first rung of the intervention
+    # ladder (a warning); the director follows a child in temporary care.
+    Role.VILLAGE_DIRECTOR: frozenset(
+        _CASEWORK | {Perm.FILE_REPORT, Perm.VIEW_PROTECTION, Perm.RECORD_INTERVENTION}
+    ),
     Role.TOWNSHIP_SUPERVISOR: frozenset(
         _CASEWORK
         | {
+            Perm.FILE_REPORT,
+            Perm.VIEW_PROTECTION,
             Perm.MERGE_CHILDREN,
             Perm.IMPORT_FACTS,
             Perm.VIEW_ACCESS_LOG,
@@ -84,6 +116,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     Role.COUNTY_CIVIL_AFFAIRS: frozenset(
         _CASEWORK
+        | _PROTECTION
         | {
             Perm.MERGE_CHILDREN,
             Perm.IMPORT_FACTS,
@@ -101,10 +134,24 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     # Other departments read files in their county but do not change them.
     # They refer children to casework and follow the cases of their county, without the
-    # assessments and case notes. No work list yet: every clock so far is civil affairs'
-    # work; reports and referrals routed to departments come with the protection issue.
+    # assessments and case notes.
+    # Protection: the reports routed to their department (police, education), their work
+    # list of those clocks, and the steps their body takes (reprimand, orders, removal).
     Role.DEPARTMENT_OFFICER: frozenset(
-        {Perm.VIEW_CHILD, Perm.VIEW_POLICY, Perm.VIEW_CASE, Perm.OPEN_CASE}
+        {
+            Perm.VIEW_CHILD,
+            Perm.VIEW_POLICY,
+            Perm.VIEW_CASE,
+            Perm.OPEN_CASE,
+            Perm.VIEW_WORKLIST,
+            Perm.FILE_REPORT,
+            Perm.VIEW_REPORTS,
+            Perm.ACT_ON_REPORT,
+            Perm.REVEAL_REPORTER,
+            Perm.RECORD_REMOVAL,
+            Perm.VIEW_PROTECTION,
+            Perm.RECORD_INTERVENTION,
+        }
     ),
     # Social workers see only children referred to their organisation (referrals arrive
     # with the services issue); until then their scope is empty.

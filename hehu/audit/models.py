@@ -63,6 +63,23 @@ class Verb(models.TextChoices):
     APPLICATION_WITHDRAWN = "application.withdrawn", _("申请人撤回认定申请")
     APPLICATION_VIEWED = "application.viewed", _("查看认定申请")
     DEADLINES_SWEPT = "deadlines.swept", _("期限巡查与逾期升级")
+    # Protection (issue 5).
+    REPORT_FILED = "report.filed", _("提交强制报告")
+    REPORT_ROUTED = "report.routed", _("分派强制报告")
+    REPORT_ROUTING_FAILED = "report.routing_failed", _("强制报告分派失败")
+    REPORT_ACCEPTED = "report.accepted", _("受理强制报告")
+    REPORT_FEEDBACK = "report.feedback", _("反馈强制报告处理情况")
+    REPORT_FINDING = "report.finding", _("记录强制报告核查结论")
+    REPORT_LINKED = "report.linked", _("将强制报告关联到儿童档案")
+    REPORT_VIEWED = "report.viewed", _("查看强制报告")
+    REPORTER_REVEALED = "report.reporter_revealed", _("查看报告人身份")
+    REMOVAL_RECORDED = "removal.recorded", _("登记紧急带离")
+    PLACEMENT_STARTED = "placement.started", _("开始安置")
+    PLACEMENT_ENDED = "placement.ended", _("结束安置")
+    RETURN_ASSESSED = "placement.return_assessed", _("返还监护评估")
+    FACILITY_SAVED = "facility.saved", _("登记或修改安置场所")
+    INTERVENTION_RECORDED = "intervention.recorded", _("登记监护干预措施")
+    PROTECTION_VIEWED = "protection.viewed", _("查看儿童保护记录")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):

@@ -72,6 +72,9 @@ def worklist_for(
     if level is None:
         return WorkItem.objects.none()
     items = items.filter(region_scope_q(user.prefixes, field="region_code"))
+    department = department_of(user)
+    if department is not None:
+        items = items.filter(department=department)
     if view == "escalated":
         items = items.filter(level__in=_levels_from(level)).exclude(level=F("origin_level"))
     elif view == "all":
@@ -79,6 +82,17 @@ def worklist_for(
     else:
         items = items.filter(Q(origin_level=level) | Q(level=level))
     return items.order_by("due_on", "id")
+
+
+def department_of(user: Any) -> str | None:
+    """The department whose items a person works: their own for a department officer,
+    civil affairs for the casework roles; None (every department) for analysts, who see
+    escalated items by number only."""
+    if user.role == Role.DEPARTMENT_OFFICER:
+        return str(user.department)
+    if user.role in (Role.CITY_ANALYST, Role.PROVINCE_ANALYST, Role.NATIONAL_ANALYST):
+        return None
+    return "civil_affairs"
 
 
 @dataclass(frozen=True)
@@ -123,7 +137,19 @@ LEVEL_SHORT = {
 }
 # Kinds whose very name tells a protection matter: roles that do not work cases (they do
 # not see assessments and case records) see a neutral label and no rule text.
-SENSITIVE_KINDS = frozenset({WorkItem.Kind.GUARDIANSHIP_ABSENT})
+SENSITIVE_KINDS = frozenset(
+    {
+        WorkItem.Kind.GUARDIANSHIP_ABSENT,
+        WorkItem.Kind.REPORT_POLICE,
+        WorkItem.Kind.REPORT_CIVIL,
+        WorkItem.Kind.REPORT_EDUCATION,
+        WorkItem.Kind.REPORT_ROUTING,
+        WorkItem.Kind.PLACEMENT_FOLLOWUP,
+        WorkItem.Kind.ORDER_DECISION,
+        WorkItem.Kind.ORDER_EXPIRY,
+        WorkItem.Kind.REVOCATION_PETITION,
+    }
+)
 ROW_FIELDS = (
     "id",
     "kind",
@@ -198,6 +224,10 @@ def item_url(item: WorkItem) -> str:
         return _url("cases:assessment_detail", item.case_id, item.object_id)
     if item.case_id is not None:
         return _url("cases:detail", item.case_id)
+    if item.object_type == "report":
+        return _url("protection:report_detail", item.object_id)
+    if item.object_type in ("placement", "intervention") and item.child_id is not None:
+        return _url("protection:child_protection", item.child_id)
     return ""
 
 
@@ -215,6 +245,8 @@ def _reference(item: WorkItem) -> str:
         return gettext("认定申请 R%(n)06d") % {"n": item.application_id}
     if item.case_id is not None:
         return gettext("个案 C%(n)06d") % {"n": item.case_id}
+    if item.object_type == "report":
+        return gettext("强制报告 P%(n)06d") % {"n": item.object_id}
     return gettext("待办事项 %(n)d") % {"n": item.pk}
 
 
@@ -262,8 +294,8 @@ def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[W
             WorklistRow(
                 item=item,
                 kind_label=neutral if hidden else kinds.get(item.kind, item.kind),
-                child_id=item.child.id if identifying else None,
-                child_name=item.child.name if identifying else _reference(item),
+                child_id=item.child.id if identifying and item.child else None,
+                child_name=item.child.name if identifying and item.child else _reference(item),
                 url=item_url(item) if identifying else "",
                 region_name=names.get(item.region_code, item.region_code),
                 region_path=" / ".join(names.get(c, c) for c in chain if c in names),

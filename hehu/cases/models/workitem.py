@@ -48,6 +48,15 @@ class WorkItem(models.Model):
         RECOGNITION_DECIDE = "recognition_decide", _("县级审核认定申请")
         RECOGNITION_NOTIFY = "recognition_notify", _("告知申请人")
         GUARDIANSHIP_ABSENT = "guardianship_absent", _("处置监护缺失")
+        # Protection (hehu.protection): reports, temporary care, the intervention ladder.
+        REPORT_POLICE = "report_police", _("受理强制报告并反馈")
+        REPORT_CIVIL = "report_civil", _("核查强制报告涉及儿童处境")
+        REPORT_EDUCATION = "report_education", _("处置涉校强制报告")
+        REPORT_ROUTING = "report_routing", _("分派未能自动送达的报告")
+        PLACEMENT_FOLLOWUP = "placement_followup", _("临时监护安置回访")
+        ORDER_DECISION = "order_decision", _("人身安全保护令裁定")
+        ORDER_EXPIRY = "order_expiry", _("人身安全保护令到期复查")
+        REVOCATION_PETITION = "revocation_petition", _("申请撤销监护人资格")
 
     class Status(models.TextChoices):
         OPEN = "open", _("待办")
@@ -59,7 +68,13 @@ class WorkItem(models.Model):
     region_code = models.CharField(_("区划代码"), max_length=12)
     origin_level = models.CharField(_("责任层级"), max_length=8, choices=Level.choices)
     level = models.CharField(_("当前层级"), max_length=8, choices=Level.choices)
+    # The department that must act: civil affairs for casework; public security, education
+    # or a court for protection matters routed to them (hehu.accounts.models.Department).
+    department = models.CharField(_("责任部门"), max_length=20, default="civil_affairs")
     due_on = models.DateField(_("截止日期"))
+    # For clocks counted in hours (a court's 72 or 24 hours, police feedback in 3 days from
+    # the report's timestamp): the moment it is due; `due_on` is its date.
+    due_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
     # True when the due date was counted over a year the working-day calendar does not
     # cover (weekends only): it is shown as provisional until that year's notice is added.
     provisional = models.BooleanField(_("暂定"), default=False)
@@ -75,8 +90,14 @@ class WorkItem(models.Model):
         on_delete=models.CASCADE,
         related_name="work_items",
     )
+    # Null only for a report about a child not (yet) identified in the registry.
     child = models.ForeignKey(
-        "registry.Child", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "registry.Child",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     # The thing to act on (a visit, an assessment, a plan, an application).
     object_type = models.CharField(max_length=24)
@@ -94,15 +115,15 @@ class WorkItem(models.Model):
             # kind are an index-only scan, however scattered the county's rows are.
             models.Index(
                 fields=["origin_level", "region_code", "due_on"],
-                include=["kind", "level"],
+                include=["kind", "level", "department"],
                 condition=Q(status="open"),
-                name="workitem_open_origin",
+                name="workitem_open_origin_dept",
             ),
             models.Index(
                 fields=["level", "region_code", "due_on"],
-                include=["kind", "origin_level"],
+                include=["kind", "origin_level", "department"],
                 condition=Q(status="open"),
-                name="workitem_open_level",
+                name="workitem_open_level_dept",
             ),
             models.Index(fields=["due_on"], condition=Q(status="open"), name="workitem_open_due"),
             models.Index(fields=["object_type", "object_id"], name="workitem_object"),

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProtectionConfig(AppConfig):
+    name = "hehu.protection"
+    label = "protection"
+    verbose_name = _("未成年人保护")
+    default_auto_field = "django.db.models.BigAutoField"
