@@ -8,5 +8,6 @@ urlpatterns = [
     path("audit/", include("hehu.audit.urls")),
     path("", include("hehu.policy.urls")),
     path("", include("hehu.cases.urls")),
+    path("", include("hehu.protection.urls")),
     path("", include("hehu.web.urls")),
 ]

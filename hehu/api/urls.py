@@ -14,4 +14,5 @@ urlpatterns = [
     path("audit/", include("hehu.audit.api_urls")),
     path("", include("hehu.policy.api_urls")),
     path("", include("hehu.cases.api_urls")),
+    path("", include("hehu.protection.api_urls")),
 ]
