@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,7 +21,7 @@ def rule(zh: str, en: str) -> dict[str, str]:
 def work_item_open(
     *,
     kind: WorkItem.Kind | str,
-    child_id: int,
+    child_id: int | None,
     region_code: str,
     level: Level | str,
     due: Due,
@@ -29,11 +30,20 @@ def work_item_open(
     object_id: int,
     case_id: int | None = None,
     application_id: int | None = None,
+    department: str = "civil_affairs",
+    due_at: dt.datetime | None = None,
 ) -> WorkItem:
-    """A new open item for the body at `level` over `region_code` (a village's code)."""
+    """A new open item for the body at `level` over `region_code` (a village's code).
+
+    `department` is the body that must act (civil affairs unless a protection matter is
+    routed elsewhere); `due_at` the moment an hour clock runs out (`due.on` its date).
+    `child_id` is None only for a report about a child not identified yet.
+    """
     return WorkItem.objects.create(
         kind=kind,
         child_id=child_id,
+        department=department,
+        due_at=due_at,
         region_code=level_code(level, region_code),
         origin_level=level,
         level=level,
