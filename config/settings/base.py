@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hehu.cases.tasks.deadlines_sweep_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # A compulsory report whose routing failed is routed again (it was saved first).
+    "route-pending-reports": {
+        "task": "hehu.protection.reports_route_pending_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 LOGGING = {

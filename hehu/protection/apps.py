@@ -7,3 +7,7 @@ class ProtectionConfig(AppConfig):
     label = "protection"
     verbose_name = _("未成年人保护")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The routing tasks live beside the report service; the worker must know them.
+        from hehu.protection import report_tasks  # noqa: F401
