@@ -591,9 +591,12 @@ def report_child_link(*, actor: Any, report: Report, child: Child) -> Report:
 
 
 def _close_if_done(report: Report) -> None:
-    police = report.routes.filter(department=POLICE, feedback_at__isnull=False).exists()
-    if police and report.finding != Report.Finding.PENDING:
-        Report.objects.filter(pk=report.pk).update(status=Report.Status.CLOSED)
+    """Closed once the police have given feedback and a finding is recorded."""
+    Report.objects.filter(
+        pk=report.pk,
+        routes__department=POLICE,
+        routes__feedback_at__isnull=False,
+    ).exclude(finding=Report.Finding.PENDING).update(status=Report.Status.CLOSED)
 
 
 # ---- reading -------------------------------------------------------------------------------
