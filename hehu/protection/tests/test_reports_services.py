@@ -85,10 +85,12 @@ def test_a_report_is_saved_with_its_reference_and_timestamp_and_the_reporter_enc
     assert report.school_matter  # a school reporter
     stored = Report.objects.get(pk=report.pk)
     assert "李老师" not in stored.reporter_name_encrypted
-    assert stored.reporter_name_encrypted and stored.reporter_phone_encrypted
+    assert stored.reporter_name_encrypted
+    assert stored.reporter_phone_encrypted
     entry = AuditEntry.objects.get(verb=Verb.REPORT_FILED)
     assert entry.actor is None
-    assert "李老师" not in str(entry.changes) and "13800000000" not in str(entry.changes)
+    assert "李老师" not in str(entry.changes)
+    assert "13800000000" not in str(entry.changes)
 
 
 @pytest.mark.parametrize("situation", Situation.values)
@@ -160,7 +162,8 @@ def test_the_public_may_report_anonymously_but_a_mandated_unit_may_not() -> None
         reporter_kind="public", anonymous=True, reporter_name="", reporter_unit=""
     )
     report = filed(anonymous)
-    assert report.anonymous and not report.reporter_name_encrypted
+    assert report.anonymous
+    assert not report.reporter_name_encrypted
     with pytest.raises(ValidationFailed) as refused:
         filed(dataclasses.replace(anonymous, reporter_kind="hospital"))
     assert "强制报告单位不能匿名" in refused.value.errors["anonymous"][0]
@@ -170,7 +173,8 @@ def test_the_public_may_report_anonymously_but_a_mandated_unit_may_not() -> None
 def test_a_retried_submit_returns_the_first_report() -> None:
     first = filed(client_token="tok-1")
     again, created = report_file(actor=None, data=teacher_report(), client_token="tok-1")
-    assert not created and again.pk == first.pk
+    assert not created
+    assert again.pk == first.pk
     assert Report.objects.count() == 1
 
 
@@ -238,8 +242,10 @@ def test_a_report_is_kept_when_routing_fails_and_the_retry_routes_it(
         report = filed()
     report.refresh_from_db()
     assert report.routed_at is None
-    assert report.routing_attempts >= 1 and "queue unavailable" in report.routing_error
-    assert not ReportRoute.objects.exists() and not WorkItem.objects.exists()
+    assert report.routing_attempts >= 1
+    assert "queue unavailable" in report.routing_error
+    assert not ReportRoute.objects.exists()
+    assert not WorkItem.objects.exists()
     assert AuditEntry.objects.filter(verb=Verb.REPORT_ROUTING_FAILED).exists()
     # County civil affairs see the unrouted report of their county meanwhile.
     assert list(reports_visible_to(user=county_officer())) == [report]
@@ -248,7 +254,8 @@ def test_a_report_is_kept_when_routing_fails_and_the_retry_routes_it(
     monkeypatch.undo()
     assert reports_route_pending() == 1
     report.refresh_from_db()
-    assert report.routed_at is not None and report.routing_error == ""
+    assert report.routed_at is not None
+    assert report.routing_error == ""
     assert reports_route_pending() == 0  # idempotent
     assert ReportRoute.objects.filter(report=report).count() == 3
 
