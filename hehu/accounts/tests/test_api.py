@@ -134,10 +134,18 @@ def test_me_shows_role_department_jurisdictions_and_permissions(police_officer):
         {"prefix": "511502", "region_code": "511502000000", "region_name": "翠屏区"}
     ]
     assert data["permissions"] == [
+        "act_on_report",
+        "file_report",
         "open_case",
+        "record_intervention",
+        "record_removal",
+        "reveal_reporter",
         "view_case",
         "view_child",
         "view_policy",
+        "view_protection",
+        "view_reports",
+        "view_worklist",
     ]
 
 
