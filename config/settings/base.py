@@ -190,6 +190,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hehu.protection.reports_route_pending_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Hour clocks (a court's 72/24-hour protection order decision, police feedback on a
+    # report) escalate as soon as they are past due, not the next night.
+    "protection-clocks": {
+        "task": "hehu.protection.tasks.protection_clocks_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 LOGGING = {
