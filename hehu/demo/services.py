@@ -15,6 +15,7 @@ from django.utils import timezone
 from hehu.accounts.demo import DEMO_ACCOUNTS, demo_users_create
 from hehu.accounts.models import User
 from hehu.demo.casework import demo_casework_create
+from hehu.demo.protection import demo_protection_create
 from hehu.demo.divisions import county_divisions, divisions_ensure
 from hehu.demo.population import FamilyGenerator
 from hehu.demo.rows import (
@@ -78,6 +79,7 @@ class DemoReport:
     seconds: float = 0.0
     categories: dict[str, int] = field(default_factory=dict)  # children per category
     casework: dict[str, int] = field(default_factory=dict)  # what the demo casework made
+    protection: dict[str, int] = field(default_factory=dict)  # the demo's reports
 
 
 def demo_load(
@@ -114,6 +116,7 @@ def demo_load(
     population_run(run=run)
     report.categories = dict(run.counts)
     report.casework = demo_casework_create(as_of=as_of or timezone.localdate())
+    report.protection = demo_protection_create(as_of=as_of or timezone.localdate())
     report.counts = batch.counts()
     report.without_id = batch.without_id
     report.seconds = time.perf_counter() - started

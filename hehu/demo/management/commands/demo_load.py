@@ -62,6 +62,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Classified under the policy in force: {by_category}.")
             casework = ", ".join(f"{name} {n}" for name, n in report.casework.items())
             self.stdout.write(f"Demo casework (DEMO ONLY): {casework}.")
+            protection = ", ".join(f"{name} {n}" for name, n in report.protection.items())
+            self.stdout.write(f"Demo protection (DEMO ONLY): {protection}.")
         self.stdout.write(f"Demo accounts (DEMO ONLY), password {DEMO_PASSWORD}:")
         for username, role, jurisdiction in demo_accounts():
             self.stdout.write(f"  {username:<17} {role:<12} {jurisdiction}")
