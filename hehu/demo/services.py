@@ -15,9 +15,9 @@ from django.utils import timezone
 from hehu.accounts.demo import DEMO_ACCOUNTS, demo_users_create
 from hehu.accounts.models import User
 from hehu.demo.casework import demo_casework_create
-from hehu.demo.protection import demo_protection_create
 from hehu.demo.divisions import county_divisions, divisions_ensure
 from hehu.demo.population import FamilyGenerator
+from hehu.demo.protection import demo_protection_create
 from hehu.demo.rows import (
     DEMO_OVERSAMPLE,
     REALISTIC,
