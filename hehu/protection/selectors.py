@@ -147,3 +147,21 @@ def facilities_for_placement(user: Any, county_code: str) -> QuerySet[CareFacili
     """The active facilities of a county's register a child may be placed in, with
     occupancy (for the placement form)."""
     return facilities_visible_to(user).filter(region_code=county_code, active=True)
+
+
+def access_placement_by_id(user: Any, placement_id: int | str) -> Placement:
+    """A placement of a child whose protection record the user may open: 404 otherwise."""
+    try:
+        pk = int(placement_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    placement = (
+        Placement.objects.filter(
+            pk=pk, child__in=children_with_protection_visible_to(user).values("pk")
+        )
+        .select_related("child", "child__region", "facility")
+        .first()
+    )
+    if placement is None:
+        raise Http404
+    return placement

@@ -284,7 +284,7 @@ class PlacementInput:
     kind: str
     started_on: dt.date | None
     guardianship: str = Placement.Guardianship.TEMPORARY
-    facility: CareFacility | None = None
+    facility_id: int | None = None
     carer_name: str = ""
     carer_relation: str = ""
     over_capacity_reason: str = ""
@@ -299,13 +299,18 @@ def _removal_actor(actor: Any) -> None:
         raise PermissionRefused(_("紧急带离由公安机关或县级民政部门登记"))
 
 
-def _report_errors(actor: Any, child: Child, report: Report | None, errors: Errors) -> None:
-    if report is None:
-        return
-    if not _in_reach(actor, report.region_code):
+def _report_of(actor: Any, child: Child, report_id: int | None, errors: Errors) -> Report | None:
+    """The compulsory report the removal follows, if one is named (of the actor's region)."""
+    if report_id is None:
+        return None
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None or not _in_reach(actor, report.region_code):
         errors["report"] = [_("没有找到这份强制报告，请核对报告编号")]
-    elif report.child_id is not None and report.child_id != child.pk:
+        return None
+    if report.child_id is not None and report.child_id != child.pk:
         errors["report"] = [_("强制报告 %s 关联的是另一名儿童，请核对报告编号") % report.number]
+        return None
+    return report
 
 
 @transaction.atomic
@@ -318,7 +323,7 @@ def removal_record(
     removed_by_name: str,
     ground: str,
     circumstances: str,
-    report: Report | None = None,
+    report_id: int | None = None,
     placement: PlacementInput | None = None,
 ) -> Removal:
     """Record an emergency removal on one of the seven grounds of MPL art. 92, with the
@@ -347,7 +352,7 @@ def removal_record(
     if ground not in Ground.values:
         errors["ground"] = [_("请选择临时监护的情形（未成年人保护法第九十二条所列七种情形之一）")]
     _check_text(errors, "circumstances", circumstances, _("情况说明"), TEXT_MAX)
-    _report_errors(actor, child, report, errors)
+    report = _report_of(actor, child, report_id, errors)
     removed_on = timezone.localdate(removed_at) if removed_at else None
     if placement is not None:
         placement_problems = _placement_errors(
@@ -427,7 +432,7 @@ def _placement_errors(
     if data.kind == Placement.Kind.KINSHIP:
         _check_text(errors, "carer_name", carer, _("受委托照料的亲属姓名"), NAME_MAX)
         _check_text(errors, "carer_relation", relation, _("亲属与儿童的关系"), 40)
-        if data.facility is not None:
+        if data.facility_id is not None:
             errors["facility"] = [_("委托亲属抚养不选择安置场所")]
     elif data.kind in FACILITY_KINDS:
         if len(carer) > NAME_MAX:
@@ -439,7 +444,9 @@ def _placement_errors(
 
 
 def _facility_problems(actor: Any, child: Child, data: PlacementInput, errors: Errors) -> None:
-    facility = data.facility
+    facility = (
+        CareFacility.objects.filter(pk=data.facility_id).first() if data.facility_id else None
+    )
     if facility is None:
         errors["facility"] = [_("请从本县（区）安置场所登记中选择安置场所")]
         return
@@ -523,10 +530,10 @@ def placement_start(
 def _placement_create(
     *, actor: Any, child: Child, data: PlacementInput, removal: Removal | None
 ) -> Placement:
-    facility = data.facility
-    if facility is not None:
+    facility = None
+    if data.facility_id is not None and data.kind != Placement.Kind.KINSHIP:
         # Two officers placing the last bed at once: the second waits here and counts again.
-        facility = CareFacility.objects.select_for_update().get(pk=facility.pk)
+        facility = CareFacility.objects.select_for_update().get(pk=data.facility_id)
         problem = _capacity_problem(facility, child, data.over_capacity_reason)
         if problem:
             raise ValidationFailed({"over_capacity_reason": [problem]})

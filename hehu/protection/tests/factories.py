@@ -95,7 +95,7 @@ def make_placement(
     data = PlacementInput(
         kind=kind,
         started_on=started_on or timezone.localdate(),
-        facility=facility,
+        facility_id=facility.pk if facility else None,
         carer_name=kw.pop("carer_name", "" if kind != Placement.Kind.KINSHIP else "张桂芳"),
         carer_relation=kw.pop("carer_relation", "" if kind != Placement.Kind.KINSHIP else "姨妈"),
         **kw,

@@ -180,7 +180,9 @@ def test_a_police_officer_may_record_a_removal_but_not_a_placement() -> None:
             child,
             actor=officer,
             placement=PlacementInput(
-                kind=Placement.Kind.INSTITUTION, started_on=timezone.localdate(), facility=facility
+                kind=Placement.Kind.INSTITUTION,
+                started_on=timezone.localdate(),
+                facility_id=facility.pk,
             ),
         )
     assert not Removal.objects.exists()
@@ -207,7 +209,9 @@ def test_civil_affairs_record_the_removal_and_the_placement_together() -> None:
         actor=officer,
         removed_by_body="civil_affairs",
         placement=PlacementInput(
-            kind=Placement.Kind.INSTITUTION, started_on=timezone.localdate(), facility=facility
+            kind=Placement.Kind.INSTITUTION,
+            started_on=timezone.localdate(),
+            facility_id=facility.pk,
         ),
     )
 
