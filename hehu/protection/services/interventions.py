@@ -371,18 +371,20 @@ def _problems(
                         "人身安全保护令的有效期不超过 %(months)s 个月（反家庭暴力法第三十条），"
                         "最晚至 %(latest)s。"
                     )
-                    % {"months": months, "latest": _date(latest)},
+                    % {"months": months, "latest": date_text(latest)},
                 )
     return errors, body, on
 
 
-def _date(day: dt.date) -> str:
+def date_text(day: dt.date) -> str:
+    """2026年3月4日 (the date as the Chinese messages write it)."""
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _when(at: dt.datetime) -> str:
+def when_text(at: dt.datetime) -> str:
+    """2026年3月4日 10:00, local time."""
     local = timezone.localtime(at)
-    return f"{_date(local.date())} {local:%H:%M}"
+    return f"{date_text(local.date())} {local:%H:%M}"
 
 
 def _ladder_problems(
@@ -400,7 +402,7 @@ def _ladder_problems(
             errors["step"] = [_("没有等待裁定的人身安全保护令申请：请先登记申请，再登记裁定。")]
         elif on < answers.on:
             errors["on"] = [
-                _("裁定日期不能早于申请日期（%(date)s）。") % {"date": _date(answers.on)}
+                _("裁定日期不能早于申请日期（%(date)s）。") % {"date": date_text(answers.on)}
             ]
     elif step == Step.ORDER_RENEWED:
         answers = order_in_force(child)
@@ -409,7 +411,7 @@ def _ladder_problems(
         elif answers.expires_on is not None and on > answers.expires_on:
             errors["on"] = [
                 _("原保护令已于 %(date)s 到期，不能再延长；请重新申请。")
-                % {"date": _date(answers.expires_on)}
+                % {"date": date_text(answers.expires_on)}
             ]
     elif step == Step.REVOCATION and data.guardian_role in PARENT_ROLES:
         if _revocation_in_force(child, data.guardian_role) is not None:
@@ -436,7 +438,7 @@ def _ladder_problems(
             ]
         elif on < answers.on:
             errors["on"] = [
-                _("恢复日期不能早于撤销日期（%(date)s）。") % {"date": _date(answers.on)}
+                _("恢复日期不能早于撤销日期（%(date)s）。") % {"date": date_text(answers.on)}
             ]
     return errors, answers
 
@@ -554,7 +556,8 @@ def _expiry_clock(step: InterventionStep) -> None:
         level=Level.COUNTY,
         due=Due(max(due, step.on)),
         rule=rule(
-            f"人身安全保护令 {_date(step.expires_on)} 到期，到期前 {days} 个工作日复查是否申请延长",
+            f"人身安全保护令 {date_text(step.expires_on)} 到期，"
+            f"到期前 {days} 个工作日复查是否申请延长",
             f"the protection order expires on {step.expires_on.isoformat()}: review "
             f"{days} working days before whether to apply for a renewal",
         ),
