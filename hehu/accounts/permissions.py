@@ -168,8 +168,33 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 }
 
 
+# Protection rights a department officer holds only in the departments whose work it is
+# (MPL art. 103: a child's protection record only to the bodies that act on it): the police
+# remove children and see who reported; police, procuratorate and courts record their steps
+# of the intervention ladder and see the record. An education officer acts on the school
+# matters routed to education, and no more.
+DEPARTMENT_ONLY: dict[Perm, frozenset[str]] = {
+    Perm.RECORD_REMOVAL: frozenset({"public_security"}),
+    Perm.REVEAL_REPORTER: frozenset({"public_security"}),
+    Perm.VIEW_PROTECTION: frozenset({"public_security", "procuratorate", "court"}),
+    Perm.RECORD_INTERVENTION: frozenset({"public_security", "procuratorate", "court"}),
+}
+
+
+def perms_of(user: object) -> frozenset[Perm]:
+    """Every permission the user holds: the role's, narrowed by department where the law
+    gives a right to one body."""
+    role = str(getattr(user, "role", None))
+    perms = ROLE_PERMS.get(role, frozenset())
+    if role == Role.DEPARTMENT_OFFICER:
+        department = str(getattr(user, "department", ""))
+        perms = frozenset(
+            p for p in perms if p not in DEPARTMENT_ONLY or department in DEPARTMENT_ONLY[p]
+        )
+    return perms
+
+
 def has_perm(user: object, perm: Perm) -> bool:
-    role = getattr(user, "role", None)
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
-    return perm in ROLE_PERMS.get(str(role), frozenset())
+    return perm in perms_of(user)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hehu.accounts.models import Jurisdiction, Organisation, User
-from hehu.accounts.permissions import ROLE_PERMS, Perm, has_perm
+from hehu.accounts.permissions import Perm, has_perm, perms_of
 from hehu.regions.codes import InvalidRegionCode, full_code
 from hehu.regions.models import Region
 
@@ -149,4 +149,4 @@ def permissions_of(*, user: User) -> list[str]:
     """The permissions the account's role grants, sorted (empty for a deactivated account)."""
     if not user.is_active:
         return []
-    return sorted(str(p) for p in ROLE_PERMS.get(str(user.role), frozenset()))
+    return sorted(str(p) for p in perms_of(user))

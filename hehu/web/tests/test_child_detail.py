@@ -237,3 +237,21 @@ def test_it_opens_a_large_file_in_as_many_queries_as_a_small_one(client, village
     client.force_login(village_director)
 
     assert queries_to_open(client, large) == queries_to_open(client, small)
+
+
+def test_it_links_the_protection_record_for_roles_that_may_see_it(
+    client, village_director, county_officer, child
+):
+    from hehu.accounts.models import Role
+    from hehu.accounts.tests.factories import make_user
+
+    link = reverse("protection:child_protection", args=[child.pk])
+    client.force_login(county_officer)
+    assert link in client.get(reverse("web:child", args=[child.pk])).content.decode()
+    police = make_user(Role.DEPARTMENT_OFFICER, "511502", department="public_security")
+    client.force_login(police)
+    assert link in client.get(reverse("web:child", args=[child.pk])).content.decode()
+    # An education officer follows the county's children but not their protection record.
+    teacher_desk = make_user(Role.DEPARTMENT_OFFICER, "511502", department="education")
+    client.force_login(teacher_desk)
+    assert link not in client.get(reverse("web:child", args=[child.pk])).content.decode()
