@@ -213,7 +213,8 @@ def test_an_education_officer_records_no_step() -> None:
     page = client.get(record_url(child))
     response = client.post(record_url(child), form(step="warning", body="village_committee"))
 
-    assert (page.status_code, response.status_code) == (403, 403)
+    # Education does not see protection records: nothing is revealed.
+    assert (page.status_code, response.status_code) == (404, 404)
     assert not InterventionStep.objects.exists()
 
 
@@ -301,3 +302,15 @@ def test_needs_revocation_while_a_petition_waits_is_refused_in_the_page() -> Non
 
     assert response.status_code == 409
     assert "已有撤销监护人资格的申请等待法院判决" in response.content.decode()
+
+
+def test_the_childs_protection_page_shows_the_ladder() -> None:
+    child = child_with_parents()
+    applied(child, at=NOW - dt.timedelta(hours=2))
+
+    page = signed_in(court()).get(reverse("protection:child_protection", args=[child.pk]))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="interventions"' in html
+    assert "须在 2026年3月7日 08:00 前完成" in html

@@ -249,7 +249,6 @@ def test_a_step_the_body_does_not_take_is_refused(
         (Step.ORDER_GRANTED, procurator, Body.COURT, "您只能登记人民检察院采取的措施"),
         (Step.REPRIMAND, county_officer, Body.PUBLIC_SECURITY, "您只能登记民政部门"),
         (Step.WARNING, county_officer, Body.VILLAGE_COMMITTEE, "您只能登记民政部门"),
-        (Step.WARNING, department_officer, Body.VILLAGE_COMMITTEE, "您所在的部门不实施"),
     ],
 )
 def test_a_person_who_does_not_work_for_the_body_is_refused(
@@ -264,6 +263,12 @@ def test_a_person_who_does_not_work_for_the_body_is_refused(
     assert message in str(refused.value.message)
     assert refused.value.field == "body"
     assert not InterventionStep.objects.filter(child=child, step=step).exists()
+
+
+def test_an_education_officer_records_no_step() -> None:
+    """Education acts on the school matters routed to it, not on the ladder."""
+    with pytest.raises(PermissionRefused, match="不能登记监护干预措施"):
+        record(department_officer(), child_with_parents(), Step.WARNING)
 
 
 def test_a_role_without_the_permission_is_refused() -> None:
