@@ -24,7 +24,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hehu.accounts.models import Department, Role
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
@@ -291,12 +290,9 @@ class PlacementInput:
 
 
 def _removal_actor(actor: Any) -> None:
+    # Among the departments only the police hold RECORD_REMOVAL (DOMAIN.md §8;
+    # hehu.accounts.permissions.DEPARTMENT_ONLY).
     _refuse_unless(actor, Perm.RECORD_REMOVAL, _("紧急带离由公安机关或县级民政部门登记"))
-    # The law gives removal to the police among the departments (DOMAIN.md §8).
-    if getattr(actor, "role", "") == Role.DEPARTMENT_OFFICER and (
-        actor.department != Department.PUBLIC_SECURITY
-    ):
-        raise PermissionRefused(_("紧急带离由公安机关或县级民政部门登记"))
 
 
 def _report_of(actor: Any, child: Child, report_id: int | None, errors: Errors) -> Report | None:

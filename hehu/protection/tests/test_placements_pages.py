@@ -103,13 +103,23 @@ def test_someone_outside_sees_nothing_of_the_protection_record(who: object) -> N
     assert not AuditEntry.objects.filter(verb=Verb.PROTECTION_VIEWED).exists()
 
 
-def test_an_education_officer_reads_the_record_but_is_not_offered_a_removal() -> None:
+def test_an_education_officer_sees_nothing_of_the_protection_record() -> None:
     child = make_child()
 
     response = _client(department_officer()).get(_page(child))
 
+    assert response.status_code == 404
+
+
+def test_a_police_officer_reads_the_record_and_is_offered_a_removal_not_a_placement() -> None:
+    child = make_child()
+
+    response = _client(police()).get(_page(child))
+
     assert response.status_code == 200
-    assert "登记紧急带离" not in response.content.decode()
+    body = response.content.decode()
+    assert reverse("protection:removal_record", args=[child.pk]) in body
+    assert reverse("protection:placement_start", args=[child.pk]) not in body
 
 
 def test_the_page_includes_the_intervention_section() -> None:

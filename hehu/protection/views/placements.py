@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hehu.accounts.models import Department, Role, User
+from hehu.accounts.models import Role, User
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
@@ -399,10 +399,7 @@ def child_protection(request: AuthedRequest, child_id: int) -> HttpResponse:
         "days_in_care": (timezone.localdate() - record.current.started_on).days
         if record.current
         else 0,
-        "may_remove": has_perm(user, Perm.RECORD_REMOVAL)
-        and not (
-            user.role == Role.DEPARTMENT_OFFICER and user.department != Department.PUBLIC_SECURITY
-        ),
+        "may_remove": has_perm(user, Perm.RECORD_REMOVAL),
         "may_place": has_perm(user, Perm.MANAGE_PLACEMENTS),
     }
     response = render(request, "protection/child_protection.html", context)
