@@ -153,6 +153,12 @@ def step_number(step: InterventionStep) -> str:
     return f"G{step.pk:06d}"
 
 
+def _file_reason(step: InterventionStep) -> str:
+    """The reason in the child's file history: the step's number only (MPL art. 103),
+    stored in Chinese whatever the officer's language, like every stored text."""
+    return f"监护干预措施 {step_number(step)}"
+
+
 def _label(choices: Any, value: str) -> str:
     return str(dict(choices.choices).get(value, value))
 
@@ -568,7 +574,7 @@ def _expiry_clock(step: InterventionStep) -> None:
 
 def _follow(actor: Any, child: Child, step: InterventionStep) -> None:
     """Clocks stopped and started, and the child's facts, after a step."""
-    reason = _("监护干预措施 %(number)s") % {"number": step_number(step)}
+    reason = _file_reason(step)
     kind = step.step
     if kind in ORDER_DECISIONS and step.answers_id:
         work_items_done(
@@ -646,25 +652,23 @@ def _long_term_by_law(actor: Any, child: Child, revocation: InterventionStep) ->
         body=Body.CIVIL_AFFAIRS,
         guardian_role="",
         reference=revocation.reference,
-        evidence=_(
-            "依据撤销监护人资格的判决（%(reference)s），儿童没有其他具有监护能力的父母或监护人，"
+        evidence=(
+            f"依据撤销监护人资格的判决（{revocation.reference}），"
+            "儿童没有其他具有监护能力的父母或监护人，"
             "由民政部门担任监护人（民法典第三十二条，未成年人保护法第九十四条）。"
-        )
-        % {"reference": revocation.reference},
+        ),
         responsible=revocation.responsible,
         answers=revocation,
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
     _audit(actor, step)
-    _civil_affairs_guardian(
-        actor, child, _("监护干预措施 %(number)s") % {"number": step_number(step)}
-    )
+    _civil_affairs_guardian(actor, child, _file_reason(step))
 
 
 def _civil_affairs_guardian(actor: Any, child: Child, reason: str) -> None:
     county = Region.objects.filter(code=child.region_id[:6].ljust(12, "0")).first()
-    name = _("%(county)s民政局") % {"county": county.name} if county else _("县级民政部门")
+    name = f"{county.name}民政局" if county else "县级民政部门"
     child.refresh_from_db(fields=["living_arrangement"])
     child_care_set(
         actor=actor,
