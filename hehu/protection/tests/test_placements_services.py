@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from hehu.audit.models import AuditEntry, Verb
 from hehu.cases.models import Level, WorkItem
 from hehu.cases.tests.factories import OTHER_COUNTY_VILLAGE, department_officer, director
-from hehu.cases.worklist import worklist_for
+from hehu.cases.worklist import item_url, worklist_for
 from hehu.core.errors import ConcurrentEdit, PermissionRefused, ValidationFailed
 from hehu.policy.models import ChildClassification
 from hehu.protection.models import CareFacility, Placement, Removal, ReturnAssessment
@@ -383,6 +384,7 @@ def test_the_follow_up_item_is_on_county_civil_affairs_work_list() -> None:
     assert item.due_on == dt.date(2026, 3, 11)
     assert "安置后 7 日内回访" in item.rule["zh"]
     assert item in worklist_for(user=officer, as_of=TODAY)
+    assert item_url(item) == reverse("protection:child_protection", args=[placement.child_id])
     assert item not in worklist_for(user=police(), as_of=TODAY)
     assert item not in worklist_for(user=county_officer(OTHER_COUNTY_VILLAGE), as_of=TODAY)
 
