@@ -363,6 +363,11 @@ class PublicReportThrottle(AnonRateThrottle):
     scope = "reports"
     rate = PUBLIC_RATE
 
+    def get_ident(self, request: Request) -> str:
+        # REMOTE_ADDR only, as hehu.core.middleware.client_ip: DRF's default would trust a
+        # client's own X-Forwarded-For, and a new header each time would lift the limit.
+        return str(request.META.get("REMOTE_ADDR") or "unknown")
+
 
 class PublicReportsApi(GenericAPIView[Report]):
     """File a compulsory report without an account (anyone may report, DOMAIN.md §8)."""

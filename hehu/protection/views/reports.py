@@ -68,6 +68,7 @@ VILLAGE_OPTIONS_MAX = 2000
 CHILD_MATCHES_MAX = 20
 SESSION_KEY = "hehu_reports_filed"
 SESSION_KEPT = 20
+TOKEN_MAX = 64  # Report.client_token
 # The anonymous page: at most this many reports per address per hour. The counter lives in
 # Django's default cache: per process unless CACHES names a shared cache (production needs
 # one, e.g. Redis, for the limit to hold across workers).
@@ -485,6 +486,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
         return _form_page(request, ReportForm(initial=kept, user=actor))
     form = ReportForm(request.POST, user=actor)
     token = str(request.POST.get("client_token") or "").strip()
+    if len(token) > TOKEN_MAX:
+        token = ""  # not one this page made: filed without retry protection
     earlier = _earlier(token)
     if earlier is None and actor is None and _rate_exceeded(request):
         form.is_valid()
