@@ -226,7 +226,7 @@ def item_url(item: WorkItem) -> str:
         return _url("cases:detail", item.case_id)
     if item.object_type == "report":
         return _url("protection:report_detail", item.object_id)
-    if item.object_type in ("placement", "intervention") and item.child_id is not None:
+    if item.object_type in ("placement", "removal", "intervention") and item.child_id is not None:
         return _url("protection:child_protection", item.child_id)
     return ""
 

@@ -370,6 +370,15 @@ def visit_record(
     visit.client_token = token
     visit.save()
     work_items_done(object_type="visit", object_id=visit.pk, kinds=[K.VISIT])
+    if child_seen:
+        # A visit that saw the child is the follow-up a placement or a return asked for
+        # (MPL art. 93): those clocks stop with it.
+        WorkItem.objects.filter(
+            kind=K.PLACEMENT_FOLLOWUP,
+            child_id=case.child_id,
+            status=WorkItem.Status.OPEN,
+            created_at__date__lte=visited_on,
+        ).update(status=WorkItem.Status.DONE, done_at=timezone.now())
     for photo, content_type in zip(photos, kinds, strict=True):
         stored = VisitPhoto(visit=visit, content_type=content_type, size=photo.size or 0)
         extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[content_type]

@@ -596,8 +596,10 @@ def _placement_create(
         guardian_relation=GuardianRelation.CIVIL_AFFAIRS,
         guardian_name=_civil_affairs_name(placement.region_code),
         guardian_able_to_care=True,
-        reason=_("安置 %s") % placement_number(placement),
+        # Stored in the file's history: Chinese whatever the officer's language.
+        reason=f"安置 {placement_number(placement)}",
     )
+    _case_follows(actor, child, placement)
     due, days = _followup_due(placement.started_on, child.region_id)
     work_item_open(
         kind=WorkItem.Kind.PLACEMENT_FOLLOWUP,
@@ -615,9 +617,28 @@ def _placement_create(
     return placement
 
 
+def _case_follows(actor: Any, child: Child, placement: Placement) -> None:
+    """A child in temporary care has a case: its visits are the follow-up (MPL art. 93).
+    Without an open case one opens on the emergency path (first visit the next working
+    day); the placement's follow-up item stops at the first visit that sees the child."""
+    from hehu.cases.models import Case
+    from hehu.cases.services.cases import case_open
+
+    if Case.objects.filter(child=child).exclude(status=Case.Status.CLOSED).exists():
+        return
+    case_open(
+        actor=actor,
+        child=child,
+        source=Case.Source.MANUAL,
+        reason=f"临时监护安置 {placement_number(placement)}",
+        emergency=True,
+    )
+
+
 def _civil_affairs_name(county_code: str) -> str:
+    # A fact of the file (the guardian's name): Chinese whatever the officer's language.
     county = Region.objects.filter(code=county_code).values_list("name", flat=True).first()
-    return _("%s民政部门") % county if county else _("民政部门")
+    return f"{county}民政部门" if county else "民政部门"
 
 
 # -- return assessment -------------------------------------------------------------------------
@@ -759,7 +780,7 @@ def placement_end(
             guardian_relation=guardian_relation or None,
             guardian_name=_text(guardian_name) or None,
             guardian_able_to_care=True if returned else None,
-            reason=_("结束安置 %s") % placement_number(locked),
+            reason=f"结束安置 {placement_number(locked)}",
         )
     if returned:
         due, days = _followup_due(ended_on, locked.child.region_id)

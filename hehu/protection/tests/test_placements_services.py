@@ -547,3 +547,48 @@ def test_a_village_director_may_neither_assess_nor_end_a_placement() -> None:
         _assess(placement, True, director())
     with pytest.raises(PermissionRefused):
         _return(placement, director())
+
+
+@time_machine.travel(dt.datetime(2026, 3, 4, 10, tzinfo=dt.UTC), tick=False)
+def test_a_placed_child_gets_a_case_and_a_visit_that_sees_the_child_is_the_follow_up() -> None:
+    from hehu.cases.models import Case
+    from hehu.cases.services.visits import visit_record
+
+    child = make_child()
+    placement = make_placement(child, started_on=TODAY)
+    case = Case.objects.get(child=child)
+    assert case.emergency
+    assert case.reason == f"临时监护安置 {placement_number(placement)}"
+    followup = WorkItem.objects.get(kind=WorkItem.Kind.PLACEMENT_FOLLOWUP, child=child)
+    # A visit that did not see the child leaves the follow-up open.
+    kw = {
+        "living_conditions": "good",
+        "safety": "safe",
+        "schooling": "attending",
+        "health": "good",
+        "notes": "",
+        "photos": [],
+    }
+    visit_record(
+        actor=director(child.region_id),
+        case=case,
+        visited_on=TODAY,
+        child_seen=False,
+        not_seen_reason="儿童在机构上课",
+        **kw,
+    )
+    followup.refresh_from_db()
+    assert followup.status == WorkItem.Status.OPEN
+    visit_record(
+        actor=director(child.region_id),
+        case=case,
+        visited_on=TODAY,
+        child_seen=True,
+        not_seen_reason="",
+        **kw,
+    )
+    followup.refresh_from_db()
+    assert followup.status == WorkItem.Status.DONE
+    # A second placement does not open a second case.
+    make_placement(child, kind=Placement.Kind.KINSHIP, started_on=TODAY)
+    assert Case.objects.filter(child=child).count() == 1
