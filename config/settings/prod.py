@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_str
 from config.settings.base import *  # noqa: F403
 from config.settings.base import HEHU_BLIND_INDEX_KEY, HEHU_FIELD_ENCRYPTION_KEYS, SECRET_KEY
 
@@ -16,6 +17,16 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# One cache shared by every app server process: the public report page's rate limit (10
+# reports per address per hour) and DRF's throttles count across workers only then.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("HEHU_CACHE_URL", env_str("REDIS_URL", "redis://127.0.0.1:6379/0")),
+        "KEY_PREFIX": "hehu",
+    }
 }
 
 for _name, _value in [
