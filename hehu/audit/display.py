@@ -182,6 +182,23 @@ _OBJECT_LABELS = {
     "attachment": gettext_lazy("附件"),
     "region_table": gettext_lazy("区划表"),
     "audit_log": gettext_lazy("审计记录"),
+    "policy": gettext_lazy("认定政策"),
+    "population_run": gettext_lazy("全员认定"),
+    "simulation": gettext_lazy("政策试算"),
+    "case": gettext_lazy("个案"),
+    "assessment": gettext_lazy("评估"),
+    "plan": gettext_lazy("服务计划"),
+    "visit": gettext_lazy("走访"),
+    "application": gettext_lazy("认定申请"),
+    "sweep": gettext_lazy("期限巡查"),
+    "sweep_request": gettext_lazy("期限巡查请求"),
+    "work_item": gettext_lazy("待办事项"),
+    "report": gettext_lazy("强制报告"),
+    "removal": gettext_lazy("紧急带离"),
+    "placement": gettext_lazy("安置"),
+    "care_facility": gettext_lazy("安置场所"),
+    "intervention": gettext_lazy("监护干预措施"),
+    "protection_clocks": gettext_lazy("保护期限巡查"),
 }
 
 

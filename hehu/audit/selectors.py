@@ -30,7 +30,13 @@ from hehu.registry.models import Child
 from hehu.registry.selectors import region_scope_q
 
 # Reads of a child's file: what "who viewed this file" shows.
-READ_VERBS = (Verb.CHILD_VIEWED, Verb.CHILD_ID_REVEALED, Verb.CHILD_EXPORTED)
+READ_VERBS = (
+    Verb.CHILD_VIEWED,
+    Verb.CHILD_ID_REVEALED,
+    Verb.CHILD_EXPORTED,
+    Verb.PROTECTION_VIEWED,
+    Verb.REPORT_VIEWED,
+)
 # Merges can chain (A into B, B into C); follow them this far, far beyond any real file.
 _MAX_MERGE_DEPTH = 20
 
