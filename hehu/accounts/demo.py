@@ -81,6 +81,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         department=Department.EDUCATION,
     ),
     DemoAccount(
+        "court",
+        Role.DEPARTMENT_OFFICER,
+        "511502",
+        "孙立新（演示）",
+        "511502 翠屏区（人民法院）",
+        department=Department.COURT,
+    ),
+    DemoAccount(
         "socialworker",
         Role.SOCIAL_WORKER,
         "511502",
