@@ -255,3 +255,19 @@ def test_it_links_the_protection_record_for_roles_that_may_see_it(
     teacher_desk = make_user(Role.DEPARTMENT_OFFICER, "511502", department="education")
     client.force_login(teacher_desk)
     assert link not in client.get(reverse("web:child", args=[child.pk])).content.decode()
+
+
+def test_it_says_where_a_placed_child_is_to_the_roles_that_may_know(client, child):
+    from hehu.accounts.models import Role
+    from hehu.accounts.tests.factories import make_user
+    from hehu.protection.tests.factories import make_placement
+
+    make_placement(child)
+    county = make_user(Role.COUNTY_CIVIL_AFFAIRS, "511502", department="civil_affairs")
+    client.force_login(county)
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+    assert "现由民政部门安置：救助保护机构或儿童福利机构收留抚养" in page
+    teacher_desk = make_user(Role.DEPARTMENT_OFFICER, "511502", department="education")
+    client.force_login(teacher_desk)
+    page = client.get(reverse("web:child", args=[child.pk])).content.decode()
+    assert "现由民政部门安置" not in page

@@ -25,6 +25,7 @@ from hehu.cases.selectors import open_case_of_child
 from hehu.core.dates import age_on
 from hehu.core.errors import ApplicationError, ValidationFailed
 from hehu.policy.views import child_classification_panel
+from hehu.protection.selectors import current_placement
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
 from hehu.registry.selectors import LIST_ROW_FIELDS, child_history, children_search
@@ -135,6 +136,11 @@ def _detail(
         "today": timezone.localdate(),
         "classification": child_classification_panel(child),
         "open_case": open_case_of_child(user=request.user, child_id=child.pk),
+        # Where a child in temporary or long-term care is today, for the roles that may
+        # know (MPL art. 103); the details are on the protection record.
+        "placement": current_placement(child)
+        if has_perm(request.user, Perm.VIEW_PROTECTION)
+        else None,
         **extra,
     }
     return render(request, "web/child_detail.html", context, status=status)
