@@ -21,14 +21,12 @@ from django.utils import timezone
 
 from hehu.accounts.models import User
 from hehu.protection.models import Report, Situation
-from hehu.protection.services.reports import (
-    ReportData,
+from hehu.protection.services.report_actions import (
     report_accept,
     report_child_link,
-    report_file,
     report_finding_record,
-    report_route,
 )
+from hehu.protection.services.reports import ReportData, report_file, report_route
 from hehu.registry.models import Child
 
 VILLAGE = "511502001001"

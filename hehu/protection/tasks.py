@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import shared_task
 
-from hehu.protection.services.interventions import protection_clocks_run
+from hehu.protection.services.intervention_clocks import protection_clocks_run
 
 
 @shared_task

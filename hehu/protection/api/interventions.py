@@ -35,8 +35,8 @@ from hehu.cases.models import WorkItem
 from hehu.core.errors import PermissionRefused
 from hehu.protection.models import InterventionStep
 from hehu.protection.selectors import access_protection_child_by_id
+from hehu.protection.services.intervention_rules import StepInput
 from hehu.protection.services.interventions import (
-    StepInput,
     intervention_record,
     intervention_revocation_needed,
     intervention_steps_of,

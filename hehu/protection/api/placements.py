@@ -43,10 +43,9 @@ from hehu.protection.selectors import (
     protection_record_of,
     with_occupancy,
 )
+from hehu.protection.services.facilities import facility_create, facility_update
 from hehu.protection.services.placements import (
     PlacementInput,
-    facility_create,
-    facility_update,
     placement_end,
     placement_number,
     placement_start,

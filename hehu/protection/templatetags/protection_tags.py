@@ -18,13 +18,12 @@ from django.utils import timezone
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.cases.models import WorkItem
 from hehu.protection.models import InterventionStep
+from hehu.protection.services.intervention_rules import COURT_DECISIONS, steps_for
 from hehu.protection.services.interventions import (
-    COURT_DECISIONS,
     intervention_steps_of,
     open_application,
     open_clocks_of,
     order_in_force,
-    steps_for,
 )
 from hehu.registry.models import Child
 

@@ -14,12 +14,8 @@ from hehu.accounts.tests.factories import make_user
 from hehu.cases.tests.factories import VILLAGE, county_officer, make_child
 from hehu.protection.models import CareFacility, Placement, Removal
 from hehu.protection.models.placement import Ground, RemovingBody
-from hehu.protection.services.placements import (
-    PlacementInput,
-    facility_create,
-    placement_start,
-    removal_record,
-)
+from hehu.protection.services.facilities import facility_create
+from hehu.protection.services.placements import PlacementInput, placement_start, removal_record
 from hehu.registry.models import Child
 
 __all__ = [

@@ -28,9 +28,9 @@ from hehu.cases.tests.factories import (
 from hehu.core.errors import PermissionRefused, ValidationFailed
 from hehu.policy.models import ChildClassification
 from hehu.protection.models import InterventionStep
+from hehu.protection.services.intervention_rules import StepInput
 from hehu.protection.services.interventions import (
     RevocationAlreadyPending,
-    StepInput,
     intervention_record,
     intervention_revocation_needed,
 )

@@ -17,7 +17,8 @@ from hehu.cases.services.workitems import rule, work_item_open
 from hehu.cases.tests.factories import VILLAGE, county_officer, make_child
 from hehu.core.tests.test_tasks import redis_worker  # noqa: F401 (the fixture)
 from hehu.protection.models import InterventionStep
-from hehu.protection.services.interventions import StepInput, intervention_record
+from hehu.protection.services.intervention_rules import StepInput
+from hehu.protection.services.interventions import intervention_record
 from hehu.protection.tasks import protection_clocks_task
 
 pytestmark = pytest.mark.django_db

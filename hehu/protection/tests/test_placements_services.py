@@ -17,10 +17,9 @@ from hehu.core.errors import ConcurrentEdit, PermissionRefused, ValidationFailed
 from hehu.policy.models import ChildClassification
 from hehu.protection.models import CareFacility, Placement, Removal, ReturnAssessment
 from hehu.protection.models.placement import Ground
+from hehu.protection.services.facilities import facility_create, facility_update
 from hehu.protection.services.placements import (
     PlacementInput,
-    facility_create,
-    facility_update,
     placement_end,
     placement_number,
     removal_record,

@@ -21,15 +21,17 @@ from hehu.policy.models import ChildClassification
 from hehu.protection.models import Report, ReportRoute, Situation
 from hehu.protection.report_selectors import access_report_by_id, reports_visible_to
 from hehu.protection.services import reports as service
-from hehu.protection.services.reports import (
+from hehu.protection.services.report_actions import (
     ReportAlreadyAccepted,
-    ReportData,
     report_accept,
     report_child_link,
     report_feedback_give,
-    report_file,
     report_finding_record,
     report_reporter_reveal,
+)
+from hehu.protection.services.reports import (
+    ReportData,
+    report_file,
     report_route,
     reports_route_pending,
 )

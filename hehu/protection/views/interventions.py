@@ -29,15 +29,12 @@ from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
 from hehu.protection.models import InterventionStep
 from hehu.protection.selectors import access_protection_child_by_id
+from hehu.protection.services.intervention_rules import StepInput, date_text, steps_for, when_text
 from hehu.protection.services.interventions import (
-    StepInput,
-    date_text,
     intervention_record,
     intervention_revocation_needed,
     open_application,
     order_in_force,
-    steps_for,
-    when_text,
 )
 from hehu.registry.models import Child
 
