@@ -6,7 +6,12 @@ states a police officer and a county officer meet every day.
 - a hospital's report about a registered child of the demo village, accepted by the
   police, its harm substantiated (the child is in `guardianship_risk`);
 - an anonymous report from the public about a child begging, routed to police and civil
-  affairs only.
+  affairs only;
+- the county's placement register (a rescue-protection centre, a welfare institution, a
+  foster family); the hospital's child removed by the police and placed by civil affairs
+  in the centre (a case opens; the follow-up visit is due);
+- an urgent application for a personal safety protection order for that child, on the
+  court's work list with its 24-hour deadline.
 
 Everything goes through the protection services, as the demo accounts; routing runs as it
 does after a real filing.
@@ -20,7 +25,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from hehu.accounts.models import User
-from hehu.protection.models import Report, Situation
+from hehu.protection.models import CareFacility, InterventionStep, Placement, Report, Situation
+from hehu.protection.models.placement import Ground, RemovingBody
+from hehu.protection.services.facilities import facility_create
+from hehu.protection.services.intervention_rules import StepInput
+from hehu.protection.services.interventions import intervention_record
+from hehu.protection.services.placements import PlacementInput, placement_start, removal_record
 from hehu.protection.services.report_actions import (
     report_accept,
     report_child_link,
@@ -41,7 +51,65 @@ def demo_protection_create(*, as_of: dt.date) -> dict[str, int]:
         return {}
     day = min(as_of, timezone.localdate())
     with transaction.atomic():
-        return _create(day, users["police"], users["county"])
+        counts = _create(day, users["police"], users["county"])
+        hospital = Report.objects.filter(reporter_kind="hospital", child__isnull=False).first()
+        if hospital is not None and hospital.child is not None:
+            counts.update(_care(day, users["police"], users["county"], hospital, hospital.child))
+        return counts
+
+
+def _care(day: dt.date, police: User, county: User, report: Report, child: Child) -> dict[str, int]:
+    """The register, a removal and placement, and a protection order to decide."""
+    centre = facility_create(
+        actor=county,
+        name="翠屏区未成年人救助保护中心（演示）",
+        kind=CareFacility.Kind.PROTECTION_CENTRE,
+        capacity=12,
+        region_code="511502",
+    )
+    facility_create(
+        actor=county,
+        name="宜宾市儿童福利院（演示）",
+        kind=CareFacility.Kind.WELFARE_INSTITUTION,
+        capacity=40,
+        region_code="511502",
+    )
+    facility_create(
+        actor=county,
+        name="赵家寄养家庭（演示）",
+        kind=CareFacility.Kind.FOSTER_FAMILY,
+        capacity=2,
+        region_code="511502",
+    )
+    removal_record(
+        actor=police,
+        child=child,
+        removed_at=timezone.now() - dt.timedelta(hours=30),
+        removed_by_body=RemovingBody.PUBLIC_SECURITY,
+        removed_by_name="陈志强（演示）",
+        ground=Ground.HARMED_BY_GUARDIAN,
+        circumstances="医院报告后民警到场核实，儿童面临继续遭受殴打的危险，带离至救助保护中心。（演示）",
+        report_id=report.pk,
+    )
+    placement_start(
+        actor=county,
+        child=child,
+        data=PlacementInput(kind=Placement.Kind.INSTITUTION, started_on=day, facility_id=centre.pk),
+    )
+    intervention_record(
+        actor=county,
+        child=child,
+        data=StepInput(
+            step=InterventionStep.Step.ORDER_APPLIED,
+            on=day,
+            body=InterventionStep.Body.CIVIL_AFFAIRS,
+            evidence="医院强制报告、公安出警记录，儿童多处伤痕。（演示）",
+            responsible="刘德明（演示）",
+            urgent=True,
+            applied_at=timezone.now() - dt.timedelta(hours=2),
+        ),
+    )
+    return {"facilities": 3, "removals": 1, "placements": 1, "intervention_steps": 1}
 
 
 def _create(day: dt.date, police: User, county: User) -> dict[str, int]:

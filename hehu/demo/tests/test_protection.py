@@ -23,7 +23,7 @@ def loaded(db: Any, django_capture_on_commit_callbacks: Any) -> Iterator[DemoRep
 
 
 def test_the_demo_files_three_reports_routed_to_the_county(loaded: DemoReport) -> None:
-    assert loaded.protection == {"reports": 3}
+    assert loaded.protection["reports"] == 3
     assert Report.objects.filter(routed_at__isnull=False).count() == 3
     police = User.objects.get(username="police")
     assert reports_visible_to(user=police).count() == 3
@@ -50,3 +50,20 @@ def test_the_substantiated_report_puts_its_child_in_guardianship_risk(loaded: De
 def test_it_makes_nothing_a_second_time(loaded: DemoReport) -> None:
     assert demo_protection_create(as_of=dt.date(2026, 11, 20)) == {}
     assert Report.objects.count() == 3
+
+
+def test_the_hospitals_child_is_placed_and_the_court_has_an_order_to_decide(
+    loaded: DemoReport,
+) -> None:
+    from hehu.cases.models import Case
+    from hehu.protection.models import CareFacility, Placement
+
+    assert loaded.protection["facilities"] == CareFacility.objects.count() == 3
+    report = Report.objects.get(reporter_kind="hospital")
+    placement = Placement.objects.get(child_id=report.child_id, ended_on__isnull=True)
+    assert placement.facility is not None
+    assert Case.objects.filter(child_id=report.child_id).exclude(status="closed").exists()
+    court = User.objects.get(username="court")
+    items = list(worklist_for(user=court, as_of=AS_OF))
+    assert [i.kind for i in items] == [WorkItem.Kind.ORDER_DECISION]
+    assert items[0].due_at is not None
