@@ -267,6 +267,8 @@ def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[W
     the region names, none per row."""
     chinese = (get_language() or "zh-hans").startswith("zh")
     sensitive_ok = has_perm(user, Perm.VIEW_CASE_NOTES)
+    # A department's own protection items are its work: it sees what they are.
+    own_department = department_of(user) if user.role == Role.DEPARTMENT_OFFICER else None
     # Analysts of the city receive escalations to follow up with the county; they never
     # see who a child is (aggregates only): the row names the case or application number.
     identifying = has_perm(user, Perm.VIEW_CASE)
@@ -279,7 +281,11 @@ def worklist_rows(*, items: list[WorkItem], user: Any, as_of: dt.date) -> list[W
     chains: dict[str, list[str]] = {}
     rows = []
     for item in items:
-        hidden = item.kind in SENSITIVE_KINDS and not sensitive_ok
+        hidden = (
+            item.kind in SENSITIVE_KINDS
+            and not sensitive_ok
+            and (own_department is None or item.department != own_department)
+        )
         rule = item.rule or {}
         rule_text = "" if hidden else str(rule.get("zh" if chinese else "en") or rule.get("zh", ""))
         working = "工作日" in str(rule.get("zh", ""))

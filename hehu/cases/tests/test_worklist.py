@@ -210,3 +210,20 @@ def test_a_city_analyst_sees_an_escalated_item_without_who_the_child_is():
     assert row.child_name == f"个案 C{escalated.case_id:06d}"
     assert row.child_id is None
     assert row.url == ""
+
+
+def test_a_department_sees_what_its_own_protection_items_are():
+    from hehu.accounts.models import Department
+
+    police_item = item(1, origin=Level.COUNTY, level=Level.COUNTY, kind=WorkItem.Kind.REPORT_POLICE)
+    police_item.department = "public_security"
+    police_item.save(update_fields=["department"])
+    police = make_user(Role.DEPARTMENT_OFFICER, VILLAGE[:6], department=Department.PUBLIC_SECURITY)
+    page = list(worklist_page_items(worklist_for(user=police, as_of=TODAY)))
+    (row,) = worklist_rows(items=page, user=police, as_of=TODAY)
+    assert row.kind_label == "受理强制报告并反馈"
+    # Education neither lists it nor, if it did, would learn what it is.
+    education = make_user(Role.DEPARTMENT_OFFICER, VILLAGE[:6], department=Department.EDUCATION)
+    assert list(worklist_for(user=education, as_of=TODAY)) == []
+    (row,) = worklist_rows(items=page, user=education, as_of=TODAY)
+    assert row.kind_label == "个案处置事项"
