@@ -96,17 +96,20 @@ def _care(day: dt.date, police: User, county: User, report: Report, child: Child
         child=child,
         data=PlacementInput(kind=Placement.Kind.INSTITUTION, started_on=day, facility_id=centre.pk),
     )
+    # The application is made now (the court's 24 hours run from its time), whatever the
+    # demo's date.
+    applied_at = timezone.now() - dt.timedelta(hours=2)
     intervention_record(
         actor=county,
         child=child,
         data=StepInput(
             step=InterventionStep.Step.ORDER_APPLIED,
-            on=day,
+            on=timezone.localdate(applied_at),
             body=InterventionStep.Body.CIVIL_AFFAIRS,
             evidence="医院强制报告、公安出警记录，儿童多处伤痕。（演示）",
             responsible="刘德明（演示）",
             urgent=True,
-            applied_at=timezone.now() - dt.timedelta(hours=2),
+            applied_at=applied_at,
         ),
     )
     return {"facilities": 3, "removals": 1, "placements": 1, "intervention_steps": 1}
