@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import PermissionRefused
 from hehu.protection.models import CareFacility, Placement, Removal, ReturnAssessment
+from hehu.regions.models import Region
 from hehu.registry.models import Child
 from hehu.registry.selectors import children_visible_to, region_scope_q
 
@@ -165,3 +166,11 @@ def access_placement_by_id(user: Any, placement_id: int | str) -> Placement:
     if placement is None:
         raise Http404
     return placement
+
+
+def civil_affairs_guardian_name(region_code: str) -> str:
+    """The guardian's name when civil affairs take guardianship of a child of `region_code`
+    (a fact of the file: Chinese whatever the officer's language)."""
+    code = region_code[:6].ljust(12, "0")
+    county = Region.objects.filter(code=code).values_list("name", flat=True).first()
+    return f"{county}民政局" if county else "县级民政部门"

@@ -33,7 +33,7 @@ from hehu.cases.models import WorkItem
 from hehu.cases.services.workitems import work_items_done
 from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
 from hehu.protection.models import InterventionStep
-from hehu.protection.selectors import require_protection_view
+from hehu.protection.selectors import civil_affairs_guardian_name, require_protection_view
 from hehu.protection.services.intervention_clocks import (
     _decision_clock,
     _expiry_clock,
@@ -53,7 +53,6 @@ from hehu.protection.services.intervention_rules import (
     date_text,
     is_court,
 )
-from hehu.regions.models import Region
 from hehu.registry.models import Child, GuardianRelation, Parent
 from hehu.registry.services.protection_facts import (
     child_care_set,
@@ -358,8 +357,7 @@ def _long_term_by_law(actor: Any, child: Child, revocation: InterventionStep) ->
 
 
 def _civil_affairs_guardian(actor: Any, child: Child, reason: str) -> None:
-    county = Region.objects.filter(code=child.region_id[:6].ljust(12, "0")).first()
-    name = f"{county.name}民政局" if county else "县级民政部门"
+    name = civil_affairs_guardian_name(child.region_id)
     child.refresh_from_db(fields=["living_arrangement"])
     child_care_set(
         actor=actor,

@@ -34,7 +34,7 @@ from hehu.cases.services.workitems import rule, work_item_open, work_items_done
 from hehu.core.errors import ConcurrentEdit, PermissionRefused, ValidationFailed
 from hehu.protection.models import CareFacility, Placement, Removal, Report, ReturnAssessment
 from hehu.protection.models.placement import Ground, RemovingBody
-from hehu.protection.selectors import facility_occupancy
+from hehu.protection.selectors import civil_affairs_guardian_name, facility_occupancy
 from hehu.protection.services.facilities import (
     NAME_MAX,
     OVERRIDE_MAX,
@@ -45,7 +45,6 @@ from hehu.protection.services.facilities import (
     _refuse_unless,
     _text,
 )
-from hehu.regions.models import Region
 from hehu.registry.models import Child, GuardianRelation, LivingArrangement
 from hehu.registry.selectors import children_visible_to
 from hehu.registry.services.protection_facts import child_care_set
@@ -397,7 +396,7 @@ def _placement_create(
         child=child,
         living_arrangement=LIVING_FOR_KIND[Placement.Kind(placement.kind)],
         guardian_relation=GuardianRelation.CIVIL_AFFAIRS,
-        guardian_name=_civil_affairs_name(placement.region_code),
+        guardian_name=civil_affairs_guardian_name(placement.region_code),
         guardian_able_to_care=True,
         # Stored in the file's history: Chinese whatever the officer's language.
         reason=f"安置 {placement_number(placement)}",
@@ -436,12 +435,6 @@ def _case_follows(actor: Any, child: Child, placement: Placement) -> None:
         reason=f"临时监护安置 {placement_number(placement)}",
         emergency=True,
     )
-
-
-def _civil_affairs_name(county_code: str) -> str:
-    # A fact of the file (the guardian's name): Chinese whatever the officer's language.
-    county = Region.objects.filter(code=county_code).values_list("name", flat=True).first()
-    return f"{county}民政部门" if county else "民政部门"
 
 
 # -- return assessment -------------------------------------------------------------------------

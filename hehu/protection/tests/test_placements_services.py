@@ -366,7 +366,7 @@ def test_the_childs_facts_follow_the_placement_and_the_child_is_reclassified(
     child.refresh_from_db()
     assert child.living_arrangement == living
     assert child.guardian_relation == GuardianRelation.CIVIL_AFFAIRS
-    assert child.guardian_name == "翠屏区民政部门"
+    assert child.guardian_name == "翠屏区民政局"
     assert ChildClassification.objects.filter(child=child).exists()
     history = AuditEntry.objects.get(verb=Verb.CHILD_UPDATED, child_id=child.pk)
     assert history.reason == f"安置 {placement_number(placement)}"
