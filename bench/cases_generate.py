@@ -119,7 +119,7 @@ def generate(children: list[tuple[int, str]], seed: int, today: dt.date) -> dict
         digits = {"village": 12, "township": 9, "county": 6}[level]
         items.append(
             (item_id, kind, "open", code[:digits].ljust(12, "0"), level, level, on, False,
-             Jsonb(rule), case, None, child, obj, oid, now, None, None)
+             Jsonb(rule), case, None, child, obj, oid, now, None, None, "civil_affairs", None)
         )  # fmt: skip
         item_id += 1
 
@@ -164,7 +164,7 @@ def generate(children: list[tuple[int, str]], seed: int, today: dt.date) -> dict
     copy("cases_workitem", ["id", "kind", "status", "region_code", "origin_level", "level",
                             "due_on", "provisional", "rule", "case_id", "application_id",
                             "child_id", "object_type", "object_id", "created_at", "done_at",
-                            "escalated_at"], items)  # fmt: skip
+                            "escalated_at", "department", "due_at"], items)  # fmt: skip
     return {"cases": len(cases), "visits": len(visits), "work_items": len(items)}
 
 
