@@ -157,6 +157,7 @@ ROW_FIELDS = (
     "origin_level",
     "level",
     "due_on",
+    "due_at",
     "provisional",
     "rule",
     "case_id",

@@ -63,6 +63,11 @@ class WorkItemOutput(serializers.Serializer[Any]):
     level = serializers.CharField(help_text=f"the level it reached (escalation): {LEVELS}")
     escalated = serializers.BooleanField()
     due_on = serializers.DateField()
+    due_at = serializers.DateTimeField(
+        source="item.due_at",
+        allow_null=True,
+        help_text="for a clock counted in hours (a court's 72 hours, police feedback): the moment",
+    )
     provisional = serializers.BooleanField(help_text="counted without the year's calendar")
     overdue = serializers.BooleanField()
     days = serializers.IntegerField(help_text="days left; negative when overdue")

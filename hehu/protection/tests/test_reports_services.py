@@ -386,3 +386,24 @@ def test_an_action_before_routing_is_refused_as_pending_not_lost(
         report_accept(actor=county_officer(), report=report)
     assert report_route(report_id=report.pk)
     assert not report_route(report_id=report.pk)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_police_work_list_shows_the_feedback_hour_on_the_page_and_in_the_api(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    with django_capture_on_commit_callbacks(execute=True):
+        filed()
+    officer = police()
+    page = Client()
+    page.force_login(officer)
+    html = page.get("/worklist/").content.decode()
+    assert "2026年3月5日 17:30" in html  # 72 hours after 17:30 Beijing time on 2 March
+    api = APIClient()
+    api.force_authenticate(officer)
+    (row,) = api.get("/api/v1/worklist/").json()["results"]
+    assert row["due_at"] == "2026-03-05T17:30:00+08:00"
+    assert row["child_name"].startswith("强制报告 P")
