@@ -45,7 +45,13 @@ from hehu.registry.models import (
     HouseholdMember,
     LivingArrangement,
 )
-from hehu.registry.selectors import LIST_ROW_FIELDS, child_history, children_search
+from hehu.registry.selectors import (
+    LIST_ROW_FIELDS,
+    child_history,
+    children_search,
+    history_changes_for,
+    sees_protection,
+)
 from hehu.registry.serializers import (
     ChildDetailOutput,
     ChildInput,
@@ -109,8 +115,12 @@ def _file(child: Child) -> Child:
     return child
 
 
-def _detail(child: Child, *, status_code: int = 200, **headers: str) -> Response:
-    data = ChildDetailOutput(_file(child)).data
+def _detail(child: Child, user: Any, *, status_code: int = 200, **headers: str) -> Response:
+    data = dict(ChildDetailOutput(_file(child)).data)
+    if not sees_protection(user):
+        # MPL art. 103: whether a child is in a protection matter is not for every role
+        # that may read the file.
+        data["concerns"] = None
     return Response(data, status=status_code, headers=headers or None)
 
 
@@ -214,7 +224,7 @@ class ChildListApi(GenericAPIView[Child]):
             data=child_data_from(data),
             confirm_not_duplicate=data["confirm_not_duplicate"],
         )
-        return _detail(child, status_code=201, Location=_child_url(child))
+        return _detail(child, request.user, status_code=201, Location=_child_url(child))
 
 
 # ---- one file -------------------------------------------------------------------------------
@@ -242,7 +252,7 @@ class ChildDetailApi(APIView):
     def get(self, request: Request, child_id: int) -> Response:
         child = access_child_by_id(request.user, child_id)
         child_record_view(actor=_actor(request), child=child)
-        return _detail(child)
+        return _detail(child, request.user)
 
     @extend_schema(
         operation_id="children_update",
@@ -273,7 +283,7 @@ class ChildDetailApi(APIView):
             expected_version=data["version"],
             reason=data["reason"],
         )
-        return _detail(updated)
+        return _detail(updated, request.user)
 
 
 class MergeInput(serializers.Serializer[Any]):
@@ -303,7 +313,7 @@ class ChildMergeApi(APIView):
         child = children_merge(
             actor=_actor(request), survivor=survivor, duplicate=duplicate, reason=data["reason"]
         )
-        return _detail(child)
+        return _detail(child, request.user)
 
 
 class RevealInput(serializers.Serializer[Any]):
@@ -349,6 +359,13 @@ class HistoryOutput(serializers.Serializer[Any]):
     changes = serializers.JSONField(help_text=_("字段路径 → [原值, 新值]；身份证号码已遮蔽"))
     reason = serializers.CharField()
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        user = self.context.get("user")
+        if user is not None:
+            data["changes"] = history_changes_for(user, data["changes"])
+        return data
+
 
 class ChildHistoryApi(GenericAPIView[AuditEntry]):
     """Who created, changed or merged the file, when, and what changed — newest first."""
@@ -362,8 +379,9 @@ class ChildHistoryApi(GenericAPIView[AuditEntry]):
         child = access_child_by_id(request.user, child_id)
         # The history shows the file's values (old → new): reading it is a view of the file.
         child_record_view(actor=_actor(request), child=child)
-        page = self.paginate_queryset(child_history(child=child))
-        return self.get_paginated_response(HistoryOutput(page, many=True).data)
+        page = self.paginate_queryset(child_history(child=child, user=request.user))
+        output = HistoryOutput(page, many=True, context={"user": request.user})
+        return self.get_paginated_response(output.data)
 
 
 class AttachmentInput(serializers.Serializer[Any]):

@@ -145,13 +145,36 @@ def _check_filters(*, region_prefix: str, age_min: int | None, age_max: int | No
 HISTORY_VERBS = (Verb.CHILD_CREATED, Verb.CHILD_UPDATED, Verb.CHILD_MERGED)
 
 
-def child_history(*, child: Child) -> QuerySet[AuditEntry]:
+# The reasons protection services write into a file's history (hehu.protection): the
+# matter named by its number only.
+PROTECTION_REASON_PREFIXES = ("强制报告 ", "安置 ", "结束安置 ", "监护干预措施 ")
+PROTECTION_PATHS = ("concerns[",)
+
+
+def sees_protection(user: Any) -> bool:
+    """Whether the user may learn that a child is in a protection matter (MPL art. 103):
+    the casework roles and the bodies that act on protection — not, say, an education or
+    health officer who follows the county's children."""
+    return has_perm(user, Perm.VIEW_PROTECTION) or has_perm(user, Perm.VIEW_CASE_NOTES)
+
+
+def child_history(*, child: Child, user: Any = None) -> QuerySet[AuditEntry]:
     """The file's changes, newest first: created, updated and merged — including the
-    history of files merged into this one, so nothing recorded about the child is lost."""
+    history of files merged into this one, so nothing recorded about the child is lost.
+    For a `user` who may not learn of protection matters, the changes protection made
+    are left out (see `history_changes_for` for the concerns in other changes)."""
     # One query: the files' ids come from a subquery (the file and those merged into it).
     files = Child.objects.filter(Q(pk=child.pk) | Q(merged_into=child)).values("pk")
-    return (
-        AuditEntry.objects.filter(child_id__in=files, verb__in=HISTORY_VERBS)
-        .select_related("actor")
-        .order_by("-at", "-id")
-    )
+    entries = AuditEntry.objects.filter(child_id__in=files, verb__in=HISTORY_VERBS)
+    if user is not None and not sees_protection(user):
+        for prefix in PROTECTION_REASON_PREFIXES:
+            entries = entries.exclude(reason__startswith=prefix)
+    return entries.select_related("actor").order_by("-at", "-id")
+
+
+def history_changes_for(user: Any, changes: Any) -> Any:
+    """An entry's changes as `user` may see them: without the protection concerns for a
+    user who may not learn of protection matters."""
+    if not isinstance(changes, dict) or sees_protection(user):
+        return changes
+    return {k: v for k, v in changes.items() if not str(k).startswith(PROTECTION_PATHS)}

@@ -315,7 +315,11 @@ class ChildDetailOutput(serializers.Serializer[Child]):
     external_id = serializers.CharField()
     household = HouseholdOutput(allow_null=True)
     parents = ParentOutput(many=True)
-    concerns = ConcernOutput(many=True)
+    concerns = ConcernOutput(
+        many=True,
+        allow_null=True,
+        help_text="null for a caller whose role may not learn of protection matters",
+    )
     assessed_needs = AssessedNeedOutput(many=True)
     receiving = ReceivingOutput(many=True)
     created_at = serializers.DateTimeField()

@@ -25,6 +25,7 @@ from hehu.registry.models import (
     ProtectionConcern,
     Receiving,
 )
+from hehu.registry.selectors import history_changes_for
 
 _SEGMENT = re.compile(r"^(?P<name>\w+)(?:\[(?P<key>\w+)\])?$")
 
@@ -142,8 +143,10 @@ def _pairs(changes: dict[str, Any]) -> list[Change]:
     return rows
 
 
-def history_row(entry: AuditEntry) -> HistoryRow:
+def history_row(entry: AuditEntry, user: Any = None) -> HistoryRow:
     changes: dict[str, Any] = entry.changes or {}
+    if user is not None:
+        changes = history_changes_for(user, changes)
     row = HistoryRow(entry=entry, changes=_pairs(changes))
     if "merged_from" in changes:
         row.notes.append(_("并入了档案 %(id)s") % {"id": changes["merged_from"]})
@@ -161,5 +164,6 @@ def history_row(entry: AuditEntry) -> HistoryRow:
     return row
 
 
-def history_rows(entries: list[AuditEntry]) -> list[HistoryRow]:
-    return [history_row(entry) for entry in entries]
+def history_rows(entries: list[AuditEntry], *, user: Any = None) -> list[HistoryRow]:
+    """The rows as `user` may see them (protection concerns left out where they may not)."""
+    return [history_row(entry, user) for entry in entries]

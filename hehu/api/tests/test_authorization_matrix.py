@@ -170,8 +170,8 @@ POLICY_ENDPOINTS = [
     ("get", "/simulations/", "view_policy"),
     ("get", "/api/v1/simulations/", "view_policy"),
     ("get", "/simulations/new/", "simulate_policy"),
-    ("get", "/gaps/", "view_child"),
-    ("get", "/api/v1/coverage-gaps/", "view_child"),
+    ("get", "/gaps/", "view_case_notes"),
+    ("get", "/api/v1/coverage-gaps/", "view_case_notes"),
 ]
 WHAT_IF = {"id": "m-1", "birth_date": "2015-03-02", "sex": "female", "region_code": INSIDE_VILLAGE}
 

@@ -13,10 +13,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import PermissionRefused
 from hehu.policy.gaps.selectors import (
     coverage_gaps_visible_to,
+    may_see_gaps,
     need_signal_labels,
     stored_classification,
 )
@@ -65,8 +65,8 @@ class CoverageGapsApi(GenericAPIView[Child]):
         responses={200: GapOutput(many=True), 400: RegistryErrorOutput, 403: RegistryErrorOutput},
     )
     def get(self, request: Request) -> Response:
-        if not has_perm(request.user, Perm.VIEW_CHILD):
-            raise PermissionRefused(_("您的账号不能查看儿童档案"))
+        if not may_see_gaps(request.user):
+            raise PermissionRefused(_("需求未覆盖名单仅向个案工作人员开放"))
         page = self.paginate_queryset(self.get_queryset())
         children = list(page or [])
         labels = need_signal_labels([stored_classification(c).policy_version for c in children])

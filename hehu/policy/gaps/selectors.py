@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import ApplicationError, ValidationFailed
 from hehu.policy.engine.errors import PolicyError
 from hehu.policy.engine.model import Text
@@ -24,6 +25,13 @@ _SIGNAL_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _REGION_RE = re.compile(r"^\d{0,12}$")
 
 
+def may_see_gaps(user: Any) -> bool:
+    """The gap list is casework's (children to look at again): its signals include
+    unsubstantiated protection concerns, which other departments' officers may not learn
+    of (MPL art. 103)."""
+    return has_perm(user, Perm.VIEW_CHILD) and has_perm(user, Perm.VIEW_CASE_NOTES)
+
+
 def coverage_gaps_visible_to(*, user: Any, signal: str = "", region: str = "") -> QuerySet[Child]:
     """Children the user may open whose stored classification is a coverage gap, by region
     then name; `signal` keeps those showing that need signal, `region` a region prefix."""
@@ -34,6 +42,8 @@ def coverage_gaps_visible_to(*, user: Any, signal: str = "", region: str = "") -
         errors["region"] = [_("区划代码前缀应为不超过12位的数字")]
     if errors:
         raise ValidationFailed(errors)
+    if not may_see_gaps(user):
+        return Child.objects.none()
     children = children_visible_to(user=user).filter(classification__coverage_gap=True)
     if region:
         children = children.filter(region_scope_q([region], field="region_id"))

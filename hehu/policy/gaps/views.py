@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from hehu.accounts.permissions import Perm, has_perm
 from hehu.core.errors import ValidationFailed
 from hehu.policy.gaps.selectors import (
     coverage_gaps_visible_to,
+    may_see_gaps,
     need_signal_labels,
     stored_classification,
 )
@@ -31,7 +31,7 @@ def _language() -> str:
 @login_required
 @require_GET
 def gaps_list(request: HttpRequest) -> HttpResponse:
-    if not has_perm(request.user, Perm.VIEW_CHILD):
+    if not may_see_gaps(request.user):
         raise PermissionDenied
     filters = {"signal": request.GET.get("signal", ""), "region": request.GET.get("region", "")}
     errors: dict[str, Any] = {}

@@ -61,8 +61,8 @@ def test_each_persona_reaches_simulations_only_with_its_permissions(client, simu
         ("/simulations/new/", (Perm.SIMULATE_POLICY,)),
         (f"/simulations/{simulation.pk}/changes/", (Perm.VIEW_POLICY, Perm.VIEW_CHILD)),
         (f"/api/v1/simulations/{simulation.pk}/changes/", (Perm.VIEW_POLICY, Perm.VIEW_CHILD)),
-        ("/gaps/", (Perm.VIEW_CHILD,)),
-        ("/api/v1/coverage-gaps/", (Perm.VIEW_CHILD,)),
+        ("/gaps/", (Perm.VIEW_CHILD, Perm.VIEW_CASE_NOTES)),
+        ("/api/v1/coverage-gaps/", (Perm.VIEW_CHILD, Perm.VIEW_CASE_NOTES)),
     ]
     for user in personas(INSIDE_VILLAGE):
         client.force_login(user)

@@ -28,7 +28,12 @@ from hehu.policy.views import child_classification_panel
 from hehu.protection.selectors import current_placement
 from hehu.registry.access import access_child_by_id
 from hehu.registry.models import Child
-from hehu.registry.selectors import LIST_ROW_FIELDS, child_history, children_search
+from hehu.registry.selectors import (
+    LIST_ROW_FIELDS,
+    child_history,
+    children_search,
+    sees_protection,
+)
 from hehu.registry.services import attachment_add, child_record_view, child_reveal_id_number
 from hehu.web.forms.files import AttachmentForm, RevealForm
 from hehu.web.forms.search import ChildSearchForm
@@ -123,11 +128,12 @@ def _detail(
     """The file page. Every render of it is a view of the file and is audited."""
     child_record_view(actor=request.user, child=child)
     with_file(child)
-    history = list(child_history(child=child)[:HISTORY_MAX])
+    history = list(child_history(child=child, user=request.user)[:HISTORY_MAX])
     context = {
         "child": child,
         "paths": region_paths([child.region_id, child.hukou_region_id]),
-        "history": history_rows(history),
+        "history": history_rows(history, user=request.user),
+        "sees_protection": sees_protection(request.user),
         "history_truncated": len(history) == HISTORY_MAX,
         "reveal_form": extra.pop("reveal_form", None) or RevealForm(),
         "attachment_form": extra.pop("attachment_form", None) or AttachmentForm(),
