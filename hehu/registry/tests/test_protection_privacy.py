@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def child(village_director):
-    child = child_register(
-        actor=village_director, data=full_child_data(id_number=make_id_number())
-    )
+    child = child_register(actor=village_director, data=full_child_data(id_number=make_id_number()))
     # A protection service records a concern, naming the matter by number.
     child_concern_record(
         actor=None,
