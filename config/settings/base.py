@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "hehu.policy",
     "hehu.cases",
     "hehu.protection",
+    "hehu.benefits",
     "hehu.api",
     "hehu.web",
     "hehu.demo",
