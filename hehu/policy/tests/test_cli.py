@@ -198,3 +198,31 @@ def test_the_console_script_runs_it_without_a_database():
     assert done.returncode == 2, done.stderr
     assert codes(lines[0]) == ["de_facto_unattended"]
     assert lines[1]["error"]["problems"][0]["path"] == "sex"
+
+
+def test_benefits_adds_the_months_entitlements_topping_up_what_the_child_receives():
+    doc = facts(
+        "b",
+        living_arrangement="with_relatives",
+        receiving=[{"programme": "dibao_child", "monthly_amount": 400}],
+    )
+    (line,), status = run(jsonl(doc), "--benefits", "--as-of", "2026-03-15")
+    assert status == 0
+    (entitlement,) = line["entitlements"]
+    assert entitlement["programme"] == "de_facto_unattended"
+    assert entitlement["monthly_amount"] == 1251.0  # DOMAIN.md §10 scenario 4
+    assert any("补差发放" in r["zh-hans"] for r in entitlement["reasons"])
+
+
+def test_benefits_needs_the_region_of_the_document():
+    doc = facts("r")
+    del doc["region_code"]
+    (line,), status = run(jsonl(doc), "--benefits", "--as-of", "2026-03-15")
+    assert status == 0
+    assert "entitlements" not in line
+    assert "region_code" in line["entitlements_error"]
+
+
+def test_without_benefits_there_are_no_entitlements():
+    (line,), _status = run(jsonl(facts("n")), "--as-of", "2026-03-15")
+    assert "entitlements" not in line

@@ -1,4 +1,11 @@
-"""`hehu classify [--policy ID] [--as-of YYYY-MM-DD] FILE|-`: classify facts documents.
+"""`hehu classify [--policy ID] [--as-of YYYY-MM-DD] [--benefits] FILE|-`: classify facts
+documents.
+
+With `--benefits` each line also has `entitlements`: the monthly cash entitlements for the
+month of the as-of date under the benefit standards (policies/benefits/), each with its
+programme, amount and reasons. The categories stand in for the county's confirmation (as
+if confirmed before that month); a document without `region_code` gets
+`entitlements_error` instead.
 
 Reads JSON Lines (one facts document per line) or one JSON array, and writes one JSON line
 per document, in input order: its classification, or `{"id", "error"}` when the document
@@ -48,6 +55,11 @@ class Command(BaseCommand):
             type=_date,
             help="the date to classify for, YYYY-MM-DD (default: today in China)",
         )
+        parser.add_argument(
+            "--benefits",
+            action="store_true",
+            help="add the monthly entitlements for the month of the as-of date",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override("en"):
@@ -75,6 +87,8 @@ class Command(BaseCommand):
                         line = facts_classify(doc, as_of=as_of, policy_ref=policy_ref)
                     except PolicyErrors as exc:
                         self._policy_rejected(exc)
+                    if options["benefits"] and "error" not in line:
+                        line.update(_entitlements(doc, line, as_of))
                 total += 1
                 invalid += "error" in line
                 self.stdout.write(json.dumps(line, ensure_ascii=False))
@@ -85,6 +99,46 @@ class Command(BaseCommand):
         for problem in exc.problems:
             self.stderr.write(f"{problem.where()}: {problem.message_en}")
         raise CommandError("policy rejected; nothing was classified", returncode=INVALID)
+
+
+def _entitlements(doc: Any, line: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
+    """The month's entitlements of a classified document (see the module docstring)."""
+    from decimal import Decimal
+
+    from hehu.benefits.catalogue import standards
+    from hehu.benefits.standards.entitlements import (
+        CONFIRMED_CATEGORIES,
+        Received,
+        month_entitlements,
+    )
+
+    region = doc.get("region_code") if isinstance(doc, dict) else None
+    if not region:
+        return {"entitlements_error": "region_code is needed to find the standards"}
+    month = as_of.replace(day=1)
+    assumed = month - dt.timedelta(days=1)
+    result = month_entitlements(
+        standards=standards(),
+        region_code=region,
+        month=month,
+        categories=[c["code"] for c in line["categories"]],
+        living_arrangement=str(doc.get("living_arrangement") or ""),
+        receiving=[
+            Received(str(r["programme"]), Decimal(str(r["monthly_amount"])))
+            for r in doc.get("receiving") or ()
+        ],
+        confirmed_on={code: assumed for code in CONFIRMED_CATEGORIES},
+    )
+    return {
+        "entitlements": [
+            {
+                "programme": e.programme,
+                "monthly_amount": float(e.monthly_amount),
+                "reasons": [{"zh-hans": r.zh, "en": r.en} for r in e.reasons],
+            }
+            for e in result.paid
+        ]
+    }
 
 
 class _Error(dict[str, Any]):
