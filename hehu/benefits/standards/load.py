@@ -17,10 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
 from pathlib import Path
 
 from hehu.benefits.standards.model import Formula, Programme, Standard, StandardValue
-from hehu.benefits.standards.read import NATIONAL, BenefitFile, read_benefit_text
+from hehu.benefits.standards.read import BenefitFile, read_benefit_text
 from hehu.policy.engine import ast
 from hehu.policy.engine.errors import PolicyErrors, PolicyProblem
 from hehu.policy.engine.load import load_policy_file
+from hehu.policy.engine.load.parameters import NATIONAL
 from hehu.policy.engine.model import Parameter
 
 FEN = Decimal("0.01")

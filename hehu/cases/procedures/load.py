@@ -9,7 +9,6 @@ may only add values, scoped within its province, for parameters the national fil
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,9 @@ from typing import Any
 from yaml.nodes import Node
 
 from hehu.policy.engine.errors import PolicyErrors, PolicyProblem
-from hehu.policy.engine.load.parameters import ParameterReader
+from hehu.policy.engine.load.parameters import NATIONAL, ParameterReader
 from hehu.policy.engine.model import Parameter, ParameterValue, Text
 
-FORMAT_VERSION = 1
-NATIONAL = "national"
-_PROVINCE = re.compile(r"\d{2}")
 _TOP_REQUIRED = ("hehu_procedures", "id", "version", "jurisdiction", "effective_from")
 _TOP_OPTIONAL = ("effective_to", "title", "parameters")
 
@@ -100,39 +96,7 @@ class _Reader(ParameterReader):
         )
 
     def header(self, top: dict[str, tuple[Node, Node]]) -> dict[str, Any]:
-        node = top["hehu_procedures"][1]
-        if self.value(node) != FORMAT_VERSION:
-            self.problem(
-                "format",
-                node,
-                f"不支持的文件格式版本，应为 hehu_procedures: {FORMAT_VERSION}",
-                f"unsupported format version; write hehu_procedures: {FORMAT_VERSION}",
-            )
-        jurisdiction = self.scalar_text(top["jurisdiction"][1], ("适用范围", "the jurisdiction"))
-        if jurisdiction != NATIONAL and not _PROVINCE.fullmatch(jurisdiction or ""):
-            self.problem(
-                "jurisdiction",
-                top["jurisdiction"][1],
-                f'适用范围应为 national 或两位省级代码（如 "51"），不是“{jurisdiction}”',
-                f"the jurisdiction must be 'national' or a 2-digit province code, "
-                f"not '{jurisdiction}'",
-            )
-            jurisdiction = NATIONAL
-        start = self.date(top["effective_from"][1], ("生效日期", "effective_from"))
-        end = None
-        if "effective_to" in top:
-            end = self.date(top["effective_to"][1], ("失效日期", "effective_to"), optional=True)
-        title = Text("", "")
-        if "title" in top:
-            title = self.text(top["title"][1], ("标题", "the title"))
-        return {
-            "id": self.scalar_text(top["id"][1], ("id", "id")) or "?",
-            "version": self.scalar_text(top["version"][1], ("版本", "the version")) or "?",
-            "jurisdiction": jurisdiction or NATIONAL,
-            "effective_from": start or dt.date.min,
-            "effective_to": end,
-            "title": title,
-        }
+        return self.data_file_header(top, "hehu_procedures")
 
 
 def read_procedure_text(text: str, file: str = "<procedures>") -> ProcedureFile:

@@ -9,19 +9,63 @@ ones must cover every day of the policy's effective period.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from yaml.nodes import Node
 
 from hehu.policy.engine.load.nodes import NodeReader
-from hehu.policy.engine.model import Parameter, ParameterValue
+from hehu.policy.engine.model import Parameter, ParameterValue, Text
 from hehu.policy.engine.types import PARAMETER_TYPES, Type
 
 _REGION_LENGTHS = (2, 4, 6, 9, 12)
+# The header of a data file beside the policies (procedures, benefit standards).
+DATA_FORMAT_VERSION = 1
+NATIONAL = "national"
+_PROVINCE = re.compile(r"\d{2}")
 
 
 class ParameterReader(NodeReader):
     """Reads the parameters of a policy file."""
+
+    def data_file_header(
+        self, top: dict[str, tuple[Node, Node]], format_key: str
+    ) -> dict[str, Any]:
+        """The header every data file beside the policies shares: `<format_key>: 1`, id,
+        version, jurisdiction (national or a province), effective period, title."""
+        node = top[format_key][1]
+        if self.value(node) != DATA_FORMAT_VERSION:
+            self.problem(
+                "format",
+                node,
+                f"不支持的文件格式版本，应为 {format_key}: {DATA_FORMAT_VERSION}",
+                f"unsupported format version; write {format_key}: {DATA_FORMAT_VERSION}",
+            )
+        jurisdiction = self.scalar_text(top["jurisdiction"][1], ("适用范围", "the jurisdiction"))
+        if jurisdiction != NATIONAL and not _PROVINCE.fullmatch(jurisdiction or ""):
+            self.problem(
+                "jurisdiction",
+                top["jurisdiction"][1],
+                f'适用范围应为 national 或两位省级代码（如 "51"），不是“{jurisdiction}”',
+                f"the jurisdiction must be 'national' or a 2-digit province code, "
+                f"not '{jurisdiction}'",
+            )
+            jurisdiction = NATIONAL
+        start = self.date(top["effective_from"][1], ("生效日期", "effective_from"))
+        end = None
+        if "effective_to" in top:
+            end = self.date(top["effective_to"][1], ("失效日期", "effective_to"), optional=True)
+        title = Text("", "")
+        if "title" in top:
+            title = self.text(top["title"][1], ("标题", "the title"))
+        return {
+            "id": self.scalar_text(top["id"][1], ("id", "id")) or "?",
+            "version": self.scalar_text(top["version"][1], ("版本", "the version")) or "?",
+            "jurisdiction": jurisdiction or NATIONAL,
+            "effective_from": start or dt.date.min,
+            "effective_to": end,
+            "title": title,
+        }
 
     def parameters(
         self, node: Node, header: dict[str, Any], *, province: str | None
