@@ -34,6 +34,7 @@ from hehu.policy.services.lifecycle import (
     policy_return_to_draft,
     policy_review,
 )
+from hehu.registry.serializers import RefusalOutput
 
 
 class YamlParser(BaseParser):
@@ -120,14 +121,15 @@ class PolicyProblemOutput(serializers.Serializer[Any]):
     message = serializers.DictField(child=serializers.CharField())
 
 
-class RefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
+class PolicyRefusalOutput(RefusalOutput):
     problems = PolicyProblemOutput(many=True, required=False)
 
 
-REFUSALS: dict[int, Any] = {400: RefusalOutput, 403: RefusalOutput, 409: RefusalOutput}
+REFUSALS: dict[int, Any] = {
+    400: PolicyRefusalOutput,
+    403: PolicyRefusalOutput,
+    409: PolicyRefusalOutput,
+}
 
 
 def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
@@ -189,7 +191,7 @@ class DraftsApi(APIView):
 
     @extend_schema(
         operation_id="policy_drafts_list",
-        responses={200: VersionOutput(many=True), 403: RefusalOutput},
+        responses={200: VersionOutput(many=True), 403: PolicyRefusalOutput},
     )
     def get(self, request: Request) -> Response:
         _require_lifecycle_perm(request)

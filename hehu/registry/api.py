@@ -18,14 +18,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hehu.accounts.models import User
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import AuditEntry
 from hehu.core.dates import age_on
@@ -59,6 +57,7 @@ from hehu.registry.serializers import (
     child_data_as_input,
     child_data_from,
     flatten_errors,
+    request_user,
 )
 from hehu.registry.services import (
     attachment_add,
@@ -75,14 +74,6 @@ ERRORS: dict[int, Any] = {
     404: RegistryErrorOutput,
     409: RegistryErrorOutput,
 }
-
-
-def _actor(request: Request) -> User:
-    """The signed-in user (every view here requires authentication)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -220,7 +211,7 @@ class ChildListApi(GenericAPIView[Child]):
     def post(self, request: Request) -> Response:
         data = _valid(ChildRegisterInput(data=request.data))
         child = child_register(
-            actor=_actor(request),
+            actor=request_user(request),
             data=child_data_from(data),
             confirm_not_duplicate=data["confirm_not_duplicate"],
         )
@@ -251,7 +242,7 @@ class ChildDetailApi(APIView):
     @extend_schema(operation_id="children_retrieve", responses={200: ChildDetailOutput, **ERRORS})
     def get(self, request: Request, child_id: int) -> Response:
         child = access_child_by_id(request.user, child_id)
-        child_record_view(actor=_actor(request), child=child)
+        child_record_view(actor=request_user(request), child=child)
         return _detail(child, request.user)
 
     @extend_schema(
@@ -277,7 +268,7 @@ class ChildDetailApi(APIView):
         data = _valid(ChildUpdateInput(data=payload))
         keep_id_number = "id_number" not in request.data
         updated = child_update(
-            actor=_actor(request),
+            actor=request_user(request),
             child=child,
             data=child_data_from(data, keep_id_number=keep_id_number),
             expected_version=data["version"],
@@ -311,7 +302,10 @@ class ChildMergeApi(APIView):
             message = _("没有找到这份档案，或它不在您的管辖范围内")
             raise ValidationFailed({"duplicate_id": [message]}) from None
         child = children_merge(
-            actor=_actor(request), survivor=survivor, duplicate=duplicate, reason=data["reason"]
+            actor=request_user(request),
+            survivor=survivor,
+            duplicate=duplicate,
+            reason=data["reason"],
         )
         return _detail(child, request.user)
 
@@ -343,7 +337,9 @@ class ChildRevealIdApi(APIView):
     def post(self, request: Request, child_id: int) -> Response:
         child = access_child_by_id(request.user, child_id)
         data = _valid(RevealInput(data=request.data))
-        number = child_reveal_id_number(actor=_actor(request), child=child, reason=data["reason"])
+        number = child_reveal_id_number(
+            actor=request_user(request), child=child, reason=data["reason"]
+        )
         # Shown once: never kept by a browser or a proxy.
         return Response({"id_number": number}, headers={"Cache-Control": "no-store"})
 
@@ -378,7 +374,7 @@ class ChildHistoryApi(GenericAPIView[AuditEntry]):
     def get(self, request: Request, child_id: int) -> Response:
         child = access_child_by_id(request.user, child_id)
         # The history shows the file's values (old → new): reading it is a view of the file.
-        child_record_view(actor=_actor(request), child=child)
+        child_record_view(actor=request_user(request), child=child)
         page = self.paginate_queryset(child_history(child=child, user=request.user))
         output = HistoryOutput(page, many=True, context={"user": request.user})
         return self.get_paginated_response(output.data)
@@ -426,7 +422,7 @@ class ChildAttachmentsApi(APIView):
         child = access_child_by_id(request.user, child_id)
         data = _valid(AttachmentInput(data=request.data))
         attachment = attachment_add(
-            actor=_actor(request),
+            actor=request_user(request),
             child=child,
             file=data["file"],
             title=data["title"],
@@ -449,7 +445,7 @@ class ChildFactsApi(APIView):
     @extend_schema(operation_id="children_facts", responses={200: FACTS_DOCUMENT, **ERRORS})
     def get(self, request: Request, child_id: int) -> Response:
         child = access_child_by_id(request.user, child_id)
-        return Response(child_export_facts(actor=_actor(request), child=child))
+        return Response(child_export_facts(actor=request_user(request), child=child))
 
 
 class FactsImportOutput(serializers.Serializer[Any]):
@@ -474,7 +470,7 @@ class FactsImportApi(APIView):
         responses={200: FactsImportOutput, 201: FactsImportOutput, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        child, created = facts_import(actor=_actor(request), doc=request.data)
+        child, created = facts_import(actor=request_user(request), doc=request.data)
         child = Child.objects.get(pk=child.pk)  # a fresh copy: the service wrote its parts
         body = {
             "id": child.pk,

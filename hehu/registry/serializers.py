@@ -15,7 +15,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
 
+from hehu.accounts.models import User
 from hehu.core.errors import ValidationFailed
 from hehu.registry.data import (
     ChildData,
@@ -355,6 +358,28 @@ RegistryErrorOutput = inline_serializer(
         ),
     },
 )
+
+
+class RefusalOutput(serializers.Serializer[Any]):
+    """The API's refusal (hehu/api/errors.py): a code, a message, the field it concerns and
+    every field's errors by path ("items[2].amount"). Apps add their own extra fields by
+    subclassing it."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(required=False)
+    # "errors" is also a Serializer property in the stubs; here it is the field errors.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+def request_user(request: Request) -> User:
+    """The signed-in user of an API request (the views require authentication)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated
+    return user
 
 
 def validated_input(serializer: serializers.Serializer[Any]) -> dict[str, Any]:

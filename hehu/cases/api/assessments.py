@@ -36,7 +36,7 @@ from hehu.cases.models import Assessment, Case
 from hehu.cases.services import assessments as services
 from hehu.core.errors import PermissionRefused
 from hehu.policy.engine.model import Text
-from hehu.registry.serializers import validated_input
+from hehu.registry.serializers import RefusalOutput, validated_input
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -153,10 +153,7 @@ class AssessmentMissingOutput(serializers.Serializer[Any]):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
-class AssessmentRefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
+class AssessmentRefusalOutput(RefusalOutput):
     missing = AssessmentMissingOutput(many=True, required=False)
     assessment_id = serializers.IntegerField(required=False)
 

@@ -52,18 +52,10 @@ from hehu.cases.services.cases import allowed_transitions
 from hehu.cases.services.notes import case_note_add, case_refer, case_referral_end
 from hehu.core.errors import PermissionRefused, ValidationFailed
 from hehu.registry.access import access_child_by_id
-from hehu.registry.serializers import validated_input
+from hehu.registry.serializers import RefusalOutput, validated_input
 
 
-class CaseRefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    # "errors" and "label" are also attributes of Serializer/Field in the stubs; here they
-    # are the names of the fields in the response.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
+class CaseRefusalOutput(RefusalOutput):
     existing_case_id = serializers.IntegerField(required=False)
 
 

@@ -40,7 +40,7 @@ from hehu.cases.services.plans import (
     plans_of_case,
     support_label,
 )
-from hehu.registry.serializers import validated_input
+from hehu.registry.serializers import RefusalOutput, validated_input
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -180,21 +180,11 @@ class PlanOutput(PlanSummaryOutput):
     items = PlanItemOutput(many=True)
 
 
-class PlanRefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    # The field errors of a refused input, by path ("items[2].amount").
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 REFUSALS: dict[int, Any] = {
-    400: PlanRefusalOutput,
-    403: PlanRefusalOutput,
+    400: RefusalOutput,
+    403: RefusalOutput,
     404: OpenApiResponse(OpenApiTypes.OBJECT),
-    409: PlanRefusalOutput,
+    409: RefusalOutput,
 }
 
 

@@ -21,13 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hehu.accounts.models import User
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
@@ -43,7 +41,7 @@ from hehu.cases.services.visits import (
     visits_scheduled_visible_to,
 )
 from hehu.core.errors import PermissionRefused
-from hehu.registry.serializers import validated_input
+from hehu.registry.serializers import RefusalOutput, request_user, validated_input
 
 
 def _choices(choices: Any) -> str:
@@ -197,29 +195,12 @@ class VisitRecordedOutput(serializers.Serializer[Any]):
     )
 
 
-class VisitRefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    # "errors" is also a Serializer property in the stubs; here it is the field errors.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 REFUSALS: dict[int, Any] = {
-    400: VisitRefusalOutput,
-    403: VisitRefusalOutput,
-    404: VisitRefusalOutput,
-    409: VisitRefusalOutput,
+    400: RefusalOutput,
+    403: RefusalOutput,
+    404: RefusalOutput,
+    409: RefusalOutput,
 }
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
 
 
 def _action(visit: Visit) -> str | None:
@@ -247,7 +228,7 @@ class CaseVisitsApi(GenericAPIView[Visit]):
     def get(self, request: Request, case_id: int) -> Response:
         case = access_case_by_id(request.user, case_id)
         audit_record(
-            actor=_actor(request),
+            actor=request_user(request),
             verb=Verb.CASE_VIEWED,
             object_type="case",
             object_id=case.pk,
@@ -277,7 +258,7 @@ class CaseVisitsApi(GenericAPIView[Visit]):
         # A retried submit returns the visit recorded the first time: 200, not 201.
         replayed = visit_by_token(case=case, client_token=data["client_token"]) is not None
         visit = visit_record(
-            actor=_actor(request),
+            actor=request_user(request),
             case=case,
             visited_on=data["visited_on"],
             child_seen=data["child_seen"],
@@ -315,7 +296,7 @@ class VisitsDueApi(GenericAPIView[Visit]):
 
     @extend_schema(
         operation_id="visits_due",
-        responses={200: VisitDueOutput(many=True), 403: VisitRefusalOutput},
+        responses={200: VisitDueOutput(many=True), 403: RefusalOutput},
     )
     def get(self, request: Request) -> Response:
         if not has_perm(request.user, Perm.VIEW_CASE):

@@ -22,12 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hehu.accounts.models import User
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
@@ -42,7 +40,7 @@ from hehu.protection.services.interventions import (
     intervention_steps_of,
     open_clocks_of,
 )
-from hehu.registry.serializers import validated_input
+from hehu.registry.serializers import RefusalOutput, request_user, validated_input
 
 Step = InterventionStep.Step
 Body = InterventionStep.Body
@@ -191,29 +189,12 @@ class RevocationNeededOutput(serializers.Serializer[Any]):
     item = InterventionClockOutput()
 
 
-class InterventionRefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    # "errors" is also a Serializer property in the stubs; here it is the field errors.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 REFUSALS: dict[int, Any] = {
-    400: InterventionRefusalOutput,
-    403: InterventionRefusalOutput,
-    404: InterventionRefusalOutput,
-    409: InterventionRefusalOutput,
+    400: RefusalOutput,
+    403: RefusalOutput,
+    404: RefusalOutput,
+    409: RefusalOutput,
 }
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
 
 
 # -- endpoints ---------------------------------------------------------------------------------
@@ -229,7 +210,7 @@ class ChildInterventionsApi(GenericAPIView[InterventionStep]):
     def get(self, request: Request, child_id: int) -> Response:
         child = access_protection_child_by_id(request.user, child_id)
         audit_record(
-            actor=_actor(request),
+            actor=request_user(request),
             verb=Verb.PROTECTION_VIEWED,
             object_type="child",
             object_id=child.pk,
@@ -251,7 +232,7 @@ class ChildInterventionsApi(GenericAPIView[InterventionStep]):
         if not has_perm(request.user, Perm.RECORD_INTERVENTION):
             raise PermissionRefused(_("您的账号不能登记监护干预措施"))
         data = validated_input(InterventionStepInput(data=request.data))
-        step = intervention_record(actor=_actor(request), child=child, data=StepInput(**data))
+        step = intervention_record(actor=request_user(request), child=child, data=StepInput(**data))
         also = list(step.answered_by.select_related("recorded_by").order_by("id"))
         body = {"step": step, "also_recorded": also}
         return Response(InterventionRecordedOutput(body).data, status=status.HTTP_201_CREATED)
@@ -273,7 +254,7 @@ class ChildRevocationNeededApi(GenericAPIView[WorkItem]):
             raise PermissionRefused(_("您的账号不能登记监护干预措施"))
         data = validated_input(RevocationNeededInput(data=request.data))
         item, opened = intervention_revocation_needed(
-            actor=_actor(request), child=child, reason=data["reason"]
+            actor=request_user(request), child=child, reason=data["reason"]
         )
         return Response(
             RevocationNeededOutput({"opened": opened, "item": item}).data,

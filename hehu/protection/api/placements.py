@@ -23,12 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hehu.accounts.models import User
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
@@ -54,34 +52,18 @@ from hehu.protection.services.placements import (
     return_assessment_record,
 )
 from hehu.registry.models import GuardianRelation, LivingArrangement
-from hehu.registry.serializers import validated_input
+from hehu.registry.serializers import RefusalOutput, request_user, validated_input
 
 
 def _choices(choices: Any) -> str:
     return "；".join(f"{value}={label}" for value, label in choices)
 
 
-def _actor(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
-
-
 # -- shapes ------------------------------------------------------------------------------------
-class PlacementRefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 REFUSALS: dict[int, Any] = {
-    400: PlacementRefusalOutput,
-    403: PlacementRefusalOutput,
-    404: PlacementRefusalOutput,
+    400: RefusalOutput,
+    403: RefusalOutput,
+    404: RefusalOutput,
 }
 
 
@@ -277,7 +259,7 @@ class FacilitiesApi(GenericAPIView[CareFacility]):
 
     @extend_schema(
         operation_id="protection_facilities_list",
-        responses={200: FacilityOutput(many=True), 403: PlacementRefusalOutput},
+        responses={200: FacilityOutput(many=True), 403: RefusalOutput},
     )
     def get(self, request: Request) -> Response:
         if not has_perm(request.user, Perm.MANAGE_PLACEMENTS):
@@ -292,7 +274,7 @@ class FacilitiesApi(GenericAPIView[CareFacility]):
     )
     def post(self, request: Request) -> Response:
         data = validated_input(FacilityInput(data=request.data))
-        facility = facility_create(actor=_actor(request), **data)
+        facility = facility_create(actor=request_user(request), **data)
         return Response(
             FacilityOutput(_facility_out(facility.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -304,13 +286,15 @@ class FacilityApi(GenericAPIView[CareFacility]):
     @extend_schema(
         operation_id="protection_facilities_update",
         request=FacilityUpdateInput,
-        responses={200: FacilityOutput, 409: PlacementRefusalOutput, **REFUSALS},
+        responses={200: FacilityOutput, 409: RefusalOutput, **REFUSALS},
     )
     def put(self, request: Request, facility_id: int) -> Response:
         facility = access_facility_by_id(request.user, facility_id)
         data = validated_input(FacilityUpdateInput(data=request.data))
         version = data.pop("version")
-        facility_update(actor=_actor(request), facility=facility, expected_version=version, **data)
+        facility_update(
+            actor=request_user(request), facility=facility, expected_version=version, **data
+        )
         return Response(FacilityOutput(_facility_out(facility.pk)).data)
 
 
@@ -327,7 +311,7 @@ class RemovalsApi(GenericAPIView[Removal]):
         data = validated_input(RemovalInput(data=request.data))
         placement = data.pop("placement")
         removal = removal_record(
-            actor=_actor(request),
+            actor=request_user(request),
             child=child,
             placement=PlacementInput(**placement) if placement else None,
             **data,
@@ -348,7 +332,9 @@ class PlacementsApi(GenericAPIView[Placement]):
     def post(self, request: Request, child_id: int) -> Response:
         child = access_protection_child_by_id(request.user, child_id)
         data = validated_input(PlacementInputShape(data=request.data))
-        placement = placement_start(actor=_actor(request), child=child, data=PlacementInput(**data))
+        placement = placement_start(
+            actor=request_user(request), child=child, data=PlacementInput(**data)
+        )
         return Response(
             PlacementOutput(_placement(placement.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -360,13 +346,15 @@ class PlacementEndApi(GenericAPIView[Placement]):
     @extend_schema(
         operation_id="protection_placements_end",
         request=PlacementEndInput,
-        responses={200: PlacementOutput, 409: PlacementRefusalOutput, **REFUSALS},
+        responses={200: PlacementOutput, 409: RefusalOutput, **REFUSALS},
     )
     def post(self, request: Request, placement_id: int) -> Response:
         placement = access_placement_by_id(request.user, placement_id)
         data = validated_input(PlacementEndInput(data=request.data))
         version = data.pop("version")
-        placement_end(actor=_actor(request), placement=placement, expected_version=version, **data)
+        placement_end(
+            actor=request_user(request), placement=placement, expected_version=version, **data
+        )
         return Response(PlacementOutput(_placement(placement.pk)).data)
 
 
@@ -381,7 +369,9 @@ class ReturnAssessmentsApi(GenericAPIView[ReturnAssessment]):
     def post(self, request: Request, placement_id: int) -> Response:
         placement = access_placement_by_id(request.user, placement_id)
         data = validated_input(AssessmentInput(data=request.data))
-        assessment = return_assessment_record(actor=_actor(request), placement=placement, **data)
+        assessment = return_assessment_record(
+            actor=request_user(request), placement=placement, **data
+        )
         return Response(ReturnAssessmentOutput(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -390,13 +380,13 @@ class ChildProtectionApi(GenericAPIView[Placement]):
 
     @extend_schema(
         operation_id="protection_child_record",
-        responses={200: ChildProtectionOutput, 404: PlacementRefusalOutput},
+        responses={200: ChildProtectionOutput, 404: RefusalOutput},
     )
     def get(self, request: Request, child_id: int) -> Response:
         child = access_protection_child_by_id(request.user, child_id)
         record = protection_record_of(child)
         audit_record(
-            actor=_actor(request),
+            actor=request_user(request),
             verb=Verb.PROTECTION_VIEWED,
             object_type="child",
             object_id=child.pk,

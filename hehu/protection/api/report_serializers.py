@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
 
 from hehu.protection.models import Report, ReporterKind, Situation
+from hehu.registry.serializers import RefusalOutput
 
 
 def _choices(choices: Any) -> str:
@@ -179,19 +180,9 @@ class ReporterOutput(serializers.Serializer[Any]):
     phone = serializers.CharField()
 
 
-class ReportRefusalOutput(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    # "errors" is also a Serializer property in the stubs; here it is the field errors.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 REFUSALS: dict[int, Any] = {
-    400: ReportRefusalOutput,
-    403: ReportRefusalOutput,
-    404: ReportRefusalOutput,
-    409: ReportRefusalOutput,
+    400: RefusalOutput,
+    403: RefusalOutput,
+    404: RefusalOutput,
+    409: RefusalOutput,
 }

@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -45,7 +44,6 @@ from hehu.protection.api.report_serializers import (
     ReportLinkChildInput,
     ReportListOutput,
     ReportReceiptOutput,
-    ReportRefusalOutput,
 )
 from hehu.protection.models import Report, ReportRoute
 from hehu.protection.report_selectors import (
@@ -63,17 +61,12 @@ from hehu.protection.services.report_actions import (
 )
 from hehu.protection.services.reports import CIVIL_AFFAIRS, ReportData, report_file
 from hehu.registry.selectors import children_visible_to
-from hehu.registry.serializers import validated_input
+from hehu.registry.serializers import RefusalOutput, request_user, validated_input
 
 PUBLIC_RATE = "10/hour"
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _actor(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
 
 
 def _data(values: dict[str, Any]) -> ReportData:
@@ -175,7 +168,7 @@ def _fresh(report: Report) -> Response:
 
 
 def _acting(request: Request, report_id: int) -> tuple[User, Report]:
-    actor = _actor(request)
+    actor = request_user(request)
     report = access_report_by_id(actor, report_id)
     if not has_perm(actor, Perm.ACT_ON_REPORT):
         raise PermissionRefused(_("您的账号没有处理强制报告的权限"))
@@ -219,8 +212,8 @@ class PublicReportsApi(GenericAPIView[Report]):
         responses={
             200: ReportReceiptOutput,
             201: ReportReceiptOutput,
-            400: ReportRefusalOutput,
-            429: ReportRefusalOutput,
+            400: RefusalOutput,
+            429: RefusalOutput,
         },
     )
     def post(self, request: Request) -> Response:
@@ -239,10 +232,10 @@ class ReportsApi(GenericAPIView[Report]):
                 "show", str, enum=["all", "todo"], description="all=全部；todo=本部门待受理"
             )
         ],
-        responses={200: ReportListOutput(many=True), 403: ReportRefusalOutput},
+        responses={200: ReportListOutput(many=True), 403: RefusalOutput},
     )
     def get(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = request_user(request)
         if not has_perm(actor, Perm.VIEW_REPORTS):
             raise PermissionRefused(_("您的账号不能查看强制报告"))
         department = department_acting(actor)
@@ -285,7 +278,7 @@ class ReportsApi(GenericAPIView[Report]):
         responses={200: ReportFiledOutput, 201: ReportFiledOutput, **REFUSALS},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = request_user(request)
         if not has_perm(actor, Perm.FILE_REPORT):
             raise PermissionRefused(
                 _("您的账号不能以此身份提交报告，请使用公开的报告接口 /api/v1/public/reports/")
@@ -300,7 +293,7 @@ class ReportDetailApi(GenericAPIView[Report]):
 
     @extend_schema(operation_id="reports_detail", responses={200: ReportDetailOutput, **REFUSALS})
     def get(self, request: Request, report_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_user(request)
         report = access_report_by_id(actor, report_id)
         report_record_view(actor=actor, report=report)
         return Response(ReportDetailOutput(_detail_body(report)).data)
@@ -385,7 +378,7 @@ class ReporterRevealApi(GenericAPIView[Report]):
         responses={200: ReporterOutput, **REFUSALS},
     )
     def post(self, request: Request, report_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_user(request)
         report = access_report_by_id(actor, report_id)
         values = validated_input(ReporterRevealInput(data=request.data))
         reporter = report_reporter_reveal(actor=actor, report=report, reason=values["reason"])
