@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from hehu.audit.models import AuditEntry, Verb
@@ -34,6 +32,7 @@ from hehu.cases.tests.factories import (
     supervisor,
 )
 from hehu.core.errors import PermissionRefused, ValidationFailed
+from hehu.core.tests.races import require_postgresql, while_held
 from hehu.policy.models import ChildClassification
 from hehu.policy.services.policies import policies_in_force
 
@@ -437,58 +436,17 @@ def test_two_simultaneous_submits_of_one_form_record_one_visit() -> None:
     """The first submit holds the case row (SELECT … FOR UPDATE) until it commits; the
     second waits on that lock (seen in pg_stat_activity before the first commits) and finds the
     first visit by its token instead of recording another."""
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "row locks are a PostgreSQL matter (SQLite serialises writers); "
-            "CI runs this test on PostgreSQL"
-        )
+    require_postgresql()
     case = make_case()
     actor = director()
-    recorded = threading.Event()
-    release = threading.Event()
-    outcome: dict[str, Any] = {}
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                outcome["first"] = record(case, actor=actor, client_token="same-form")
-                recorded.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
+    race = while_held(
+        lambda: record(case, actor=actor, client_token="same-form"),
+        lambda: record(case, actor=actor, client_token="same-form"),
+    )
 
-    def second() -> None:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                outcome["pid"] = cursor.fetchone()[0]
-            outcome["second"] = record(case, actor=actor, client_token="same-form")
-        except BaseException as exc:  # handed to the test thread
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    a = threading.Thread(target=first, daemon=True)
-    a.start()
-    assert recorded.wait(30)
-    b = threading.Thread(target=second, daemon=True)
-    b.start()
-    saw_lock = False
-    for _ in range(3000):
-        pid = outcome.get("pid")
-        if pid is not None:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-                row = cursor.fetchone()
-            if row and row[0] == "Lock":
-                saw_lock = True
-                break
-        threading.Event().wait(0.01)
-    release.set()
-    a.join(30)
-    b.join(30)
-    assert "error" not in outcome, outcome.get("error")
-    assert saw_lock
-    assert outcome["second"].pk == outcome["first"].pk
+    assert race.error is None, race.error
+    assert race.saw_lock
+    assert race.second.pk == race.first.pk
     assert Visit.objects.filter(case=case, status=Visit.Status.DONE).count() == 1
     assert AuditEntry.objects.filter(verb=Verb.VISIT_RECORDED).count() == 1
