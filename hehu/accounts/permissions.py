@@ -59,6 +59,12 @@ class Perm(StrEnum):
     # placements, intervention steps (sensitive: MPL art. 103)
     RECORD_INTERVENTION = "record_intervention"  # a step of the guardianship intervention
     # ladder (which steps, by the body: checked by the service)
+    # Benefits (issue 6). A roll is made and checked by one officer and approved by another.
+    VIEW_BENEFITS = "view_benefits"  # enrolments, payments and accounts (masked) of children
+    MANAGE_BENEFITS = "manage_benefits"  # enrol and stop, accounts, aid, generate and submit
+    # rolls, export bank files, import the bank's results
+    APPROVE_PAYMENTS = "approve_payments"  # approve a roll someone else made (maker/checker)
+    MANAGE_SUPPLY = "manage_supply"  # in-kind stock of the county and distributions
 
 
 _CASEWORK = {
@@ -97,7 +103,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # The village committee is a mandated reporter and the first rung of the intervention
     # ladder (a warning); the director follows a child in temporary care.
     Role.VILLAGE_DIRECTOR: frozenset(
-        _CASEWORK | {Perm.FILE_REPORT, Perm.VIEW_PROTECTION, Perm.RECORD_INTERVENTION}
+        _CASEWORK
+        | {Perm.FILE_REPORT, Perm.VIEW_PROTECTION, Perm.RECORD_INTERVENTION, Perm.VIEW_BENEFITS}
     ),
     Role.TOWNSHIP_SUPERVISOR: frozenset(
         _CASEWORK
@@ -112,6 +119,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.REFER_CASE,
             Perm.RECEIVE_APPLICATION,
             Perm.VERIFY_APPLICATION,
+            Perm.VIEW_BENEFITS,
         }
     ),
     Role.COUNTY_CIVIL_AFFAIRS: frozenset(
@@ -130,6 +138,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RECEIVE_APPLICATION,
             Perm.DECIDE_APPLICATION,
             Perm.RUN_SWEEP,
+            Perm.VIEW_BENEFITS,
+            Perm.MANAGE_BENEFITS,
+            Perm.APPROVE_PAYMENTS,
+            Perm.MANAGE_SUPPLY,
         }
     ),
     # Other departments read files in their county but do not change them.
