@@ -80,6 +80,30 @@ class Verb(models.TextChoices):
     FACILITY_SAVED = "facility.saved", _("登记或修改安置场所")
     INTERVENTION_RECORDED = "intervention.recorded", _("登记监护干预措施")
     PROTECTION_VIEWED = "protection.viewed", _("查看儿童保护记录")
+    # Benefits (issue 6).
+    ENROLMENT_CONFIRMED = "benefit.enrolled", _("确认待遇资格")
+    ENROLMENT_STOPPED = "benefit.stopped", _("停发待遇")
+    ACCOUNT_SAVED = "payee_account.saved", _("登记收款账户")
+    AID_GRANTED = "aid.granted", _("决定临时性救助")
+    AID_CANCELLED = "aid.cancelled", _("撤销临时性救助")
+    OVERPAYMENT_DETECTED = "overpayment.detected", _("发现多发待遇")
+    OVERPAYMENT_SETTLED = "overpayment.settled", _("处理多发待遇")
+    CYCLE_GENERATED = "payment_cycle.generated", _("生成发放名册")
+    CYCLE_SUBMITTED = "payment_cycle.submitted", _("复核发放名册")
+    CYCLE_RETURNED = "payment_cycle.returned", _("退回发放名册")
+    CYCLE_APPROVED = "payment_cycle.approved", _("审批发放名册")
+    BANK_FILE_EXPORTED = "payment_cycle.exported", _("导出银行代发文件")
+    BANK_RESULTS_IMPORTED = "payment_cycle.results_imported", _("导入银行回盘结果")
+    CYCLE_RECONCILED = "payment_cycle.reconciled", _("发放名册对账")
+    ADJUSTMENTS_CREATED = "payment_cycle.adjusted", _("按新标准生成补差")
+    ANOMALIES_CHECKED = "benefit.anomalies_checked", _("资金使用异常筛查")
+    VERIFICATION_RECORDED = "benefit.verified", _("核实待遇到达儿童")
+    # In-kind supply (issue 6).
+    SUPPLY_ITEM_SAVED = "supply.item_saved", _("登记或修改实物物资")
+    STOCK_RECEIVED = "supply.stock_received", _("实物入库")
+    STOCK_ADJUSTED = "supply.stock_adjusted", _("调整实物库存")
+    SUPPLY_DISTRIBUTED = "supply.distributed", _("发放实物")
+    DISTRIBUTION_CANCELLED = "supply.distribution_cancelled", _("撤销实物发放记录")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
