@@ -1,0 +1,1 @@
+"""Benefit services: enrolments, accounts, aid, payment cycles, bank files, supervision."""
