@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("hehu.policy.urls")),
     path("", include("hehu.cases.urls")),
     path("", include("hehu.protection.urls")),
+    path("", include("hehu.supply.urls")),
     path("", include("hehu.web.urls")),
 ]

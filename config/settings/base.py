@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hehu.cases",
     "hehu.protection",
     "hehu.benefits",
+    "hehu.supply",
     "hehu.api",
     "hehu.web",
     "hehu.demo",

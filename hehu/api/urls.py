@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("hehu.policy.api_urls")),
     path("", include("hehu.cases.api_urls")),
     path("", include("hehu.protection.api_urls")),
+    path("", include("hehu.supply.api_urls")),
 ]
