@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("hehu.cases.api_urls")),
     path("", include("hehu.protection.api_urls")),
     path("", include("hehu.supply.api_urls")),
+    path("", include("hehu.benefits.api_urls")),
 ]
