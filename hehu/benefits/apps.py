@@ -7,3 +7,8 @@ class BenefitsConfig(AppConfig):
     label = "benefits"
     verbose_name = _("救助与补贴")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hehu.benefits.subscriptions import subscribe_all
+
+        subscribe_all()

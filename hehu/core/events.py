@@ -35,6 +35,8 @@ _handlers: defaultdict[str, list[Handler]] = defaultdict(list)
 CHILD_CHANGED = "child.changed"
 # A child entered categories (payload: child_id, categories, on as ISO date).
 CATEGORIES_ENTERED = "child.categories_entered"
+# The county approved a recognition application (payload: application_id, child_id).
+RECOGNITION_APPROVED = "recognition.approved"
 
 
 def subscribe(event: str, handler: Handler) -> None:

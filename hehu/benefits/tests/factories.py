@@ -107,3 +107,23 @@ def make_transfer(
         status=status,
     )
     return transfer
+
+
+def classified_child(categories: list[str], **child_fields: Any) -> Any:
+    """A child whose current classification holds `categories` (as a population run leaves)."""
+    from django.utils import timezone
+
+    from hehu.policy.models import ChildClassification
+    from hehu.policy.services.policies import policies_in_force
+
+    _set, by_ref = policies_in_force()
+    child = ChildFactory(**child_fields)
+    ChildClassification.objects.create(
+        child=child,
+        policy_version=by_ref["cn-national@2026.1"],
+        as_of=dt.date(2026, 3, 1),
+        computed_at=timezone.now(),
+        categories=list(categories),
+        source=ChildClassification.Source.POPULATION,
+    )
+    return child

@@ -31,6 +31,7 @@ from hehu.cases.procedures import procedure_value
 from hehu.cases.selectors_recognition import PENDING, covers
 from hehu.cases.services.workitems import rule, work_item_open, work_items_done
 from hehu.core.errors import ApplicationError, ConcurrentEdit, Duplicate, PermissionRefused
+from hehu.core.events import RECOGNITION_APPROVED, publish_on_commit
 from hehu.registry.models import Child
 
 App = RecognitionApplication
@@ -453,6 +454,10 @@ def application_decide(
                 f"作出决定后 {n} 个工作日内告知申请人（跨省通办）",
                 f"Tell the applicant within {n} working days of the decision (cross-province)",
             ),
+        )
+    if approve:
+        publish_on_commit(
+            RECOGNITION_APPROVED, application_id=application.pk, child_id=application.child_id
         )
     _audit(
         actor,
