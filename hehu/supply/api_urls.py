@@ -1,3 +1,6 @@
-from django.urls import URLPattern
+from django.urls import include, path
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", include("hehu.supply.api.items")),
+    path("", include("hehu.supply.api.distributions")),
+]
