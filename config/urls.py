@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("hehu.cases.urls")),
     path("", include("hehu.protection.urls")),
     path("", include("hehu.supply.urls")),
+    path("", include("hehu.benefits.urls")),
     path("", include("hehu.web.urls")),
 ]
