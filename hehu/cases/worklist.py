@@ -248,6 +248,8 @@ def _reference(item: WorkItem) -> str:
         return gettext("个案 C%(n)06d") % {"n": item.case_id}
     if item.object_type == "report":
         return gettext("强制报告 P%(n)06d") % {"n": item.object_id}
+    if item.object_type == "benefit_anomaly":
+        return gettext("资金异常 A%(n)06d") % {"n": item.object_id}
     return gettext("待办事项 %(n)d") % {"n": item.pk}
 
 

@@ -37,6 +37,9 @@ CHILD_CHANGED = "child.changed"
 CATEGORIES_ENTERED = "child.categories_entered"
 # The county approved a recognition application (payload: application_id, child_id).
 RECOGNITION_APPROVED = "recognition.approved"
+# A visit found the child's support did not (fully) reach the child (payload: visit_id,
+# child_id).
+SUPPORT_NOT_REACHED = "visit.support_not_reached"
 
 
 def subscribe(event: str, handler: Handler) -> None:

@@ -93,6 +93,19 @@ class VisitInput(serializers.Serializer[Any]):
         default="",
         help_text=_lazy("健康状况：") + _choices(Visit.Health.choices),
     )
+    support_reached = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_lazy("待遇是否到达儿童（不领取或未核实留空）：")
+        + _choices(Visit.Support.choices),
+    )
+    support_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_lazy("待遇核实情况（未全部到达时必填，不超过 300 字）"),
+    )
     notes = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -160,6 +173,8 @@ class VisitOutput(serializers.Serializer[Any]):
     safety = serializers.CharField()
     schooling = serializers.CharField()
     health = serializers.CharField()
+    support_reached = serializers.CharField()
+    support_note = serializers.CharField()
     notes = serializers.CharField()
     photos = VisitPhotoOutput(many=True, source="photos.all")
     requires_report = serializers.SerializerMethodField(
@@ -270,6 +285,8 @@ class CaseVisitsApi(GenericAPIView[Visit]):
             notes=data["notes"],
             photos=data.get("photos", []),
             client_token=data["client_token"],
+            support_reached=data["support_reached"],
+            support_note=data["support_note"],
         )
         scheduled = (
             Visit.objects.filter(case=case, status=Visit.Status.SCHEDULED)

@@ -33,6 +33,11 @@ class Visit(models.Model):
         OUT_OF_SCHOOL = "out_of_school", _("失学辍学")
         NOT_APPLICABLE = "not_applicable", _("不适用")
 
+    class Support(models.TextChoices):
+        REACHED = "reached", _("已到达儿童")
+        PARTLY = "partly", _("部分到达")
+        NOT_REACHED = "not_reached", _("未到达儿童")
+
     class Health(models.TextChoices):
         GOOD = "good", _("良好")
         ILL = "ill", _("患病")
@@ -66,6 +71,12 @@ class Visit(models.Model):
     )
     health = models.CharField(_("健康状况"), max_length=12, choices=Health.choices, blank=True)
     notes = models.TextField(_("走访记录"), blank=True)
+    # Verification of fund use (DOMAIN.md §5): did the cash and in-kind support the child
+    # receives reach the child? Blank when the child receives none or it was not checked.
+    support_reached = models.CharField(
+        _("待遇是否到达儿童"), max_length=12, choices=Support.choices, blank=True
+    )
+    support_note = models.CharField(_("待遇核实情况"), max_length=300, blank=True)
     # Sent by the phone with the form: a retried submit on a weak connection is recognised
     # and not recorded twice.
     client_token = models.CharField(max_length=64, null=True, blank=True, unique=True)

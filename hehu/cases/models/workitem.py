@@ -57,6 +57,8 @@ class WorkItem(models.Model):
         ORDER_DECISION = "order_decision", _("人身安全保护令裁定")
         ORDER_EXPIRY = "order_expiry", _("人身安全保护令到期复查")
         REVOCATION_PETITION = "revocation_petition", _("申请撤销监护人资格")
+        # Benefits (hehu.benefits): supervision of fund use.
+        BENEFIT_ANOMALY = "benefit_anomaly", _("核查资金发放异常")
 
     class Status(models.TextChoices):
         OPEN = "open", _("待办")

@@ -31,6 +31,7 @@ from hehu.cases.procedures import procedure_value
 from hehu.cases.selectors import cases_visible_to
 from hehu.cases.services.workitems import rule, work_item_open, work_items_done
 from hehu.core.errors import ApplicationError, PermissionRefused, ValidationFailed
+from hehu.core.events import SUPPORT_NOT_REACHED, publish_on_commit
 from hehu.registry.services.attachments import sniff_type
 
 K = WorkItem.Kind
@@ -113,6 +114,7 @@ def visit_reschedule(*, case: Case) -> Visit | None:
 # -- recording a visit ------------------------------------------------------------------------
 
 NOTES_MAX_CHARS = 5000
+SUPPORT_NOTE_MAX_CHARS = 300
 REASON_MAX_CHARS = 200
 TOKEN_MAX_CHARS = 64
 MAX_PHOTOS = 6
@@ -272,8 +274,14 @@ def visit_record(
     notes: str,
     photos: Sequence[File[bytes]] = (),
     client_token: str | None = None,
+    support_reached: str = "",
+    support_note: str = "",
 ) -> Visit:
-    """Record a home visit: the due visit is done, its clock stops, the next one is due."""
+    """Record a home visit: the due visit is done, its clock stops, the next one is due.
+
+    `support_reached` verifies fund use (DOMAIN.md §5): whether the cash and in-kind support
+    reached the child (blank: not checked); "not reached" or "partly" needs a note, and
+    puts an anomaly on the county's work list (hehu.benefits, through an event)."""
     if not has_perm(actor, Perm.WORK_CASE):
         raise PermissionRefused(_("您的账号不能记录走访。"))
     if not cases_visible_to(user=actor).filter(pk=case.pk).exists():
@@ -325,6 +333,15 @@ def visit_record(
         ),
         "health": _choice(errors, "health", health, Visit.Health, _("请选择健康状况。")),
     }
+    support_note = (support_note or "").strip()
+    if support_reached and support_reached not in Visit.Support.values:
+        errors["support_reached"] = [_("请选择待遇是否到达儿童。")]
+    elif support_reached in (Visit.Support.NOT_REACHED, Visit.Support.PARTLY) and not support_note:
+        errors["support_note"] = [_("待遇没有全部到达儿童时，请写明情况（例如：监护人挪作他用）。")]
+    if len(support_note) > SUPPORT_NOTE_MAX_CHARS:
+        errors["support_note"] = [
+            _("待遇核实情况不能超过 %(max)s 个字。") % {"max": SUPPORT_NOTE_MAX_CHARS}
+        ]
     notes = (notes or "").strip()
     if len(notes) > NOTES_MAX_CHARS:
         errors["notes"] = [
@@ -367,8 +384,12 @@ def visit_record(
     visit.schooling = values["schooling"]
     visit.health = values["health"]
     visit.notes = notes
+    visit.support_reached = support_reached or ""
+    visit.support_note = support_note
     visit.client_token = token
     visit.save()
+    if visit.support_reached in (Visit.Support.NOT_REACHED, Visit.Support.PARTLY):
+        publish_on_commit(SUPPORT_NOT_REACHED, visit_id=visit.pk, child_id=case.child_id)
     work_items_done(object_type="visit", object_id=visit.pk, kinds=[K.VISIT])
     if child_seen:
         # A visit that saw the child is the follow-up a placement or a return asked for
@@ -406,6 +427,7 @@ def visit_record(
             "living_conditions": values["living_conditions"],
             "schooling": values["schooling"],
             "health": values["health"],
+            "support_reached": visit.support_reached,
             "photos": len(kinds),
             "next_due_on": next_visit.due_on.isoformat() if next_visit else None,
         },

@@ -105,6 +105,20 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
+    support_reached = forms.ChoiceField(
+        label=gettext_lazy("儿童领取的资金和物资到达儿童了吗？"),
+        help_text=gettext_lazy("儿童领取补贴或实物时请核实；不领取或未核实可不选。"),
+        choices=[("", gettext_lazy("未核实 / 不适用")), *Visit.Support.choices],
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    support_note = forms.CharField(
+        label=gettext_lazy("核实情况"),
+        help_text=gettext_lazy("没有全部到达时必填，例如：监护人挪作他用。"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control", "maxlength": "300"}),
+    )
     notes = forms.CharField(
         label=gettext_lazy("走访记录"),
         help_text=gettext_lazy("看到和听到的情况、儿童本人的想法、需要的帮助（不超过 5000 字）。"),
@@ -116,7 +130,14 @@ class VisitForm(forms.Form):
     # A refused choice (a tampered value) is reported by the service in its own words.
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name in ("child_seen", "living_conditions", "safety", "schooling", "health"):
+        for name in (
+            "child_seen",
+            "living_conditions",
+            "safety",
+            "schooling",
+            "health",
+            "support_reached",
+        ):
             if name in self.errors:
                 del self.errors[name]
                 cleaned[name] = ""
@@ -271,6 +292,8 @@ def visit_record_page(request: AuthedRequest, case_id: int) -> HttpResponse:
             notes=data["notes"],
             photos=photos,
             client_token=data["client_token"] or None,
+            support_reached=data["support_reached"] or "",
+            support_note=data["support_note"],
         )
     except PermissionRefused as exc:
         raise PermissionDenied(str(exc.message)) from exc

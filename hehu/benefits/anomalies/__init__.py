@@ -1,0 +1,1 @@
+"""Supervision of fund use: checks of each cycle's roll and the anomalies they find."""
