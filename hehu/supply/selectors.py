@@ -3,8 +3,7 @@
 - The catalogue and stock of a county: kept by county civil affairs (Perm.MANAGE_SUPPLY);
   those who hand things out in the villages (Perm.WORK_CASE) read the catalogue of the
   county they work in, to choose what they handed out.
-- Distributions: of the children in the user's jurisdiction, and for county civil affairs
-  every distribution from their county's stock.
+- Distributions: of the children in the user's jurisdiction.
 - A record outside the user's jurisdiction answers 404 like a missing one.
 """
 
@@ -139,15 +138,12 @@ def access_supply_child_by_id(user: Any, child_id: int | str) -> Child:
 
 
 def distributions_visible_to(user: Any) -> QuerySet[Distribution]:
-    """Distributions to the children of the user's jurisdiction and, for county civil
-    affairs, every one from their county's stock."""
+    """Distributions to the children of the user's jurisdiction. A child who has moved to
+    another county is no longer named to the old county (its stock ledger still shows the
+    quantity that left)."""
     if not may_record_distributions(user):
         return Distribution.objects.none()
-    prefixes = list(user.prefixes)
-    where = region_scope_q(prefixes, field="child__region_id")
-    if has_perm(user, Perm.MANAGE_SUPPLY):
-        where |= _managed_q(prefixes, field="item__county_code")
-    return Distribution.objects.filter(where)
+    return Distribution.objects.filter(region_scope_q(list(user.prefixes), field="child__region"))
 
 
 def access_distribution_by_id(user: Any, distribution_id: int | str) -> Distribution:

@@ -1,5 +1,9 @@
-from django.urls import URLPattern
+from django.urls import include, path
 
 app_name = "supply"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", include("hehu.supply.views.stock")),
+    path("", include("hehu.supply.views.items")),
+    path("", include("hehu.supply.views.children")),
+]
