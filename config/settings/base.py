@@ -198,6 +198,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hehu.protection.tasks.protection_clocks_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Supervision of fund use: rolls not yet reconciled are checked again each night after
+    # the sweep, so a death or a visit recorded since is caught before the money goes.
+    "check-open-payment-cycles": {
+        "task": "hehu.benefits.tasks.check_open_cycles_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 LOGGING = {

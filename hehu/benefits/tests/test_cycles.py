@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from hehu.accounts.models import Role
 from hehu.accounts.tests.factories import make_user
@@ -19,6 +20,7 @@ from hehu.benefits.models import (
     StopReason,
     Transfer,
 )
+from hehu.benefits.months import add_months
 from hehu.benefits.services.cycles import (
     approve_cycle,
     generate_cycle,
@@ -300,4 +302,8 @@ def test_only_county_civil_affairs_generate_rolls_of_their_county(village_direct
 
 def test_a_month_too_far_ahead_is_refused(county_officer) -> None:
     with pytest.raises(ValidationFailed, match="本月或下月"):
-        generate_cycle(actor=county_officer, county_code="511502", month=dt.date(2027, 6, 1))
+        generate_cycle(
+            actor=county_officer,
+            county_code="511502",
+            month=add_months(timezone.localdate().replace(day=1), 2),
+        )
