@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -22,9 +22,11 @@ from hehu.policy.selectors import policy_version_by_ref
 from hehu.policy.simulation.models import Simulation, SimulationChange
 from hehu.policy.simulation.selectors import (
     SummaryView,
+    reach_of,
     simulation_changes_visible_to,
     simulation_summary,
     simulations_visible_to,
+    within_reach,
 )
 from hehu.policy.simulation.services import simulation_request
 from hehu.registry.serializers import RegistryErrorOutput, flatten_errors
@@ -98,6 +100,17 @@ class SummaryOutput(serializers.Serializer[Any]):
 
 class SimulationDetailOutput(SimulationOutput):
     summary = serializers.SerializerMethodField()
+    cost = serializers.SerializerMethodField(
+        help_text="cost effect: monthly totals under the baseline and the draft, the change, "
+        "children who gain and lose and by how much, by programme and county (yuan as "
+        "strings); null unless one's jurisdiction covers the whole scope"
+    )
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_cost(self, obj: Simulation) -> dict[str, Any] | None:
+        if not self.context.get("cost_visible") or not obj.cost:
+            return None
+        return dict(obj.cost)
 
     def get_summary(self, obj: Simulation) -> dict[str, Any] | None:
         summary: SummaryView | None = self.context.get("summary")
@@ -184,7 +197,12 @@ class SimulationDetailApi(APIView):
                 region=query.get("region", ""),
                 page=query.get("page", 1),
             )
-        return Response(SimulationDetailOutput(simulation, context={"summary": summary}).data)
+        visible = within_reach(simulation.scope, reach_of(request.user))
+        return Response(
+            SimulationDetailOutput(
+                simulation, context={"summary": summary, "cost_visible": visible}
+            ).data
+        )
 
 
 class SimulationChangesApi(GenericAPIView[SimulationChange]):

@@ -56,6 +56,9 @@ class Simulation(models.Model):
     # [{"code", "zh", "en"}]: the categories of both policies, the draft's first.
     categories = models.JSONField(_("类别"), default=list, blank=True)
     summary = models.JSONField(_("汇总"), default=dict, blank=True)
+    # The cost effect (benefits): monthly cost under the baseline and the draft, who gains
+    # and who loses, by programme and county (hehu.benefits.roll.cost).
+    cost = models.JSONField(_("资金影响"), default=dict, blank=True)
     timings = models.JSONField(_("耗时（秒）"), default=dict, blank=True)
     error = models.TextField(_("错误"), blank=True)
 

@@ -184,6 +184,8 @@ def _execute(simulation: Simulation) -> None:
     compared = result.compared.with_columns(pks.alias("child_id"))
     levels = summary_json(compared, result.codes)
     lap("aggregate")
+    simulation.cost = _cost_effect(frames, compared, result.codes, simulation.as_of)
+    lap("cost")
     changes = change_rows(compared, result.codes)
     SimulationChange.objects.filter(simulation=simulation).delete()
     _store_changes(simulation, changes)
@@ -200,6 +202,28 @@ def _execute(simulation: Simulation) -> None:
     simulation.timings = timings
     simulation.status, simulation.finished_at = Simulation.Status.DONE, timezone.now()
     simulation.save()
+
+
+def _cost_effect(
+    frames: FactsFrames, compared: pl.DataFrame, codes: list[str], as_of: dt.date
+) -> dict[str, Any]:
+    """What the draft would cost a month against the baseline (benefit standards of the
+    month of `as_of`; every child treated as confirmed in its categories)."""
+    from hehu.benefits.catalogue import standards
+    from hehu.benefits.roll.cost import cost_effect
+    from hehu.benefits.roll.inputs import student_ages
+
+    month = as_of.replace(day=1)
+    counties = sorted(set(frames.children["region_code"].str.slice(0, 6).drop_nulls().to_list()))
+    return cost_effect(
+        standards=standards(),
+        compared=compared,
+        children=frames.children,
+        receiving=frames.receiving,
+        codes=codes,
+        month=month,
+        student_age=student_ages(counties, month),
+    )
 
 
 def _store_summary(simulation: Simulation, text: str) -> None:

@@ -12,8 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hehu.accounts.permissions import Perm, has_perm
@@ -28,6 +28,7 @@ from hehu.policy.simulation.selectors import (
     simulation_drafts,
     simulation_summary,
     simulations_visible_to,
+    within_reach,
 )
 from hehu.policy.simulation.services import simulation_request
 
@@ -144,6 +145,15 @@ def _int(value: str | None, default: int = 1) -> int:
         return default
 
 
+def _cost_rows(simulation: Simulation) -> list[dict[str, Any]]:
+    from hehu.benefits.catalogue import standards
+    from hehu.benefits.roll.cost import programme_rows
+
+    if not simulation.cost:
+        return []
+    return programme_rows(simulation.cost, standards(), get_language() or "zh-hans")
+
+
 @login_required
 @require_GET
 def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -174,6 +184,11 @@ def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             category=category,
             chart=_chart(summary) if summary.total.cells else None,
             region_chart=_region_chart(summary, category),
+            # The cost is of the whole scope: shown to those whose reach covers it.
+            cost=simulation.cost
+            if within_reach(simulation.scope, reach_of(request.user))
+            else None,
+            cost_programmes=_cost_rows(simulation),
         )
     response = render(request, "policy/simulation_detail.html", context)
     if request.headers.get("HX-Request"):

@@ -301,3 +301,27 @@ def test_a_subset_of_frames_classifies_like_the_whole():
     assert part.equals(whole.filter(keep))
     assert part.height == int(keep.sum()) > 0
     assert isinstance(part, pl.DataFrame)
+
+
+def test_it_reports_the_cost_effect_of_the_draft():
+    from decimal import Decimal
+
+    from hehu.benefits.catalogue import standard_amount
+
+    population()
+    cost = run(make_draft()).cost
+    month = AS_OF.replace(day=1)
+    supplement = standard_amount("dibao_child", "511502", month)
+    elsewhere = standard_amount("dibao_child", "511524", month)
+    assert supplement is not None
+    assert elsewhere is not None
+    # The draft drops the dibao child category: both dibao children lose the supplement;
+    # nobody gains (left-behind and low-income children are paid nothing a month).
+    assert cost["losers"] == 2
+    assert cost["gainers"] == 0
+    assert Decimal(cost["lost"]) == supplement + elsewhere
+    assert Decimal(cost["monthly_change"]) == -(supplement + elsewhere)
+    assert Decimal(cost["annual_change"]) == -(supplement + elsewhere) * 12
+    assert cost["programmes"]["dibao_child"]["children_before"] == "2"
+    assert cost["programmes"]["dibao_child"]["after"] == "0.00"
+    assert set(cost["counties"]) == {"511502", "511524"}

@@ -231,3 +231,22 @@ def test_the_api_requests_and_reads_a_simulation(
         content_type="application/json",
     )
     assert bad.status_code == 400
+
+
+def test_the_cost_effect_is_shown_to_those_who_reach_the_whole_scope(
+    client, simulated, county_officer
+):
+    simulation, _ = simulated
+    analyst = make_user(Role.PROVINCE_ANALYST, "51", username="analyst51")
+    client.force_login(analyst)
+    body = client.get(f"/simulations/{simulation.pk}/").content.decode()
+    assert "资金影响" not in body  # a national simulation: the province does not reach it
+    national = make_user(Role.NATIONAL_ANALYST, "", username="analyst0")
+    client.force_login(national)
+    response = client.get(f"/simulations/{simulation.pk}/")
+    body = response.content.decode()
+    assert "资金影响" in body
+    assert response.context["cost"]["losers"] == 2
+    assert [r["code"] for r in response.context["cost_programmes"]] == ["dibao_child"]
+    client.force_login(county_officer)
+    assert "资金影响" not in client.get(f"/simulations/{simulation.pk}/").content.decode()
