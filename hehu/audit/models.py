@@ -98,6 +98,8 @@ class Verb(models.TextChoices):
     ADJUSTMENTS_CREATED = "payment_cycle.adjusted", _("按新标准生成补差")
     ANOMALIES_CHECKED = "benefit.anomalies_checked", _("资金使用异常筛查")
     VERIFICATION_RECORDED = "benefit.verified", _("核实待遇到达儿童")
+    BENEFIT_REPORT_EXPORTED = "benefit.report_exported", _("导出资金发放报表")
+    ANOMALY_RESOLVED = "benefit.anomaly_resolved", _("处理资金发放异常")
     # In-kind supply (issue 6).
     SUPPLY_ITEM_SAVED = "supply.item_saved", _("登记或修改实物物资")
     STOCK_RECEIVED = "supply.stock_received", _("实物入库")

@@ -170,7 +170,7 @@ def resolve_anomaly(
     work_items_done(object_type=OBJECT, object_id=locked.pk)
     audit_record(
         actor=actor,
-        verb=Verb.ANOMALIES_CHECKED,
+        verb=Verb.ANOMALY_RESOLVED,
         object_type=OBJECT,
         object_id=locked.pk,
         child_id=locked.child_id,
