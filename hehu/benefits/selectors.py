@@ -112,6 +112,21 @@ def access_cycle_by_id(user: Any, cycle_id: int | str) -> PaymentCycle:
     return cycle
 
 
+def cycle_actions_for(user: Any, cycle: PaymentCycle) -> dict[str, bool]:
+    """What this user may do with the cycle at its status: the maker submits; the checker
+    returns or approves, never a roll they generated or submitted (`own_roll` says why)."""
+    manage = has_perm(user, Perm.MANAGE_BENEFITS)
+    decide = has_perm(user, Perm.APPROVE_PAYMENTS) and cycle.status == PaymentCycle.Status.SUBMITTED
+    own = user.pk in (cycle.generated_by_id, cycle.submitted_by_id)
+    return {
+        "may_submit": manage and cycle.status == PaymentCycle.Status.GENERATED,
+        "may_regenerate": manage and cycle.editable,
+        "may_return": decide,
+        "may_approve": decide and not own,
+        "own_roll": decide and own,
+    }
+
+
 def cycle_lines(
     *,
     cycle: PaymentCycle,

@@ -20,7 +20,13 @@ from hehu.benefits.forms import (
     ReturnForm,
 )
 from hehu.benefits.models import PaymentCycle, PaymentLine, Transfer
-from hehu.benefits.selectors import county_names, cycle_lines, cycle_transfers, programme_labels
+from hehu.benefits.selectors import (
+    county_names,
+    cycle_actions_for,
+    cycle_lines,
+    cycle_transfers,
+    programme_labels,
+)
 from hehu.benefits.services.bank import bank_layouts
 from hehu.benefits.services.cycles import changes_since_generation
 from hehu.benefits.views.common import AuthedRequest, in_language, labelled, paged
@@ -52,20 +58,6 @@ def _line_rows(lines: Any, cycle: PaymentCycle) -> list[dict[str, Any]]:
         }
         for line in lines
     ]
-
-
-def actions_for(user: Any, cycle: PaymentCycle) -> dict[str, Any]:
-    """What this user may do with the cycle at its status, and why not where it matters."""
-    manage = has_perm(user, Perm.MANAGE_BENEFITS)
-    decide = has_perm(user, Perm.APPROVE_PAYMENTS) and cycle.status == S.SUBMITTED
-    own = user.pk in (cycle.generated_by_id, cycle.submitted_by_id)
-    return {
-        "may_submit": manage and cycle.status == S.GENERATED,
-        "may_regenerate": manage and cycle.editable,
-        "may_return": decide,
-        "may_approve": decide and not own,
-        "own_roll": decide and own,
-    }
 
 
 def render_cycle(
@@ -100,7 +92,7 @@ def render_cycle(
         "action_errors": form.non_field_errors() if form is not None else [],
         "conflict": conflict,
         "kinds": PaymentLine.Kind,
-        **actions_for(user, cycle),
+        **cycle_actions_for(user, cycle),
         **bank_context(
             user,
             cycle,
