@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("hehu.benefits.api.cycles")),
+    path("", include("hehu.benefits.api.enrolments")),
+    path("", include("hehu.benefits.api.children")),
+    path("", include("hehu.benefits.api.overpayments")),
+]
