@@ -85,15 +85,72 @@ def _record(county: str, cycle: PaymentCycle | None, found: Found) -> Anomaly | 
     return anomaly
 
 
-def _hold(cycle: PaymentCycle, child_id: int, why: str) -> bool:
-    transfer = cycle.transfers.filter(child_id=child_id, status=Transfer.Status.PENDING).first()
-    if transfer is None:
-        return False
-    transfer.status = Transfer.Status.HELD
-    transfer.hold_reason = why[:200]
-    transfer.save(update_fields=["status", "hold_reason"])
-    PaymentLine.objects.filter(transfer=transfer).update(status=PaymentLine.Status.HELD)
-    return True
+def _hold(cycle: PaymentCycle, child_ids: dict[int, str]) -> int:
+    """Hold the pending transfers of these children (child → why); the number held."""
+    held = 0
+    transfers = cycle.transfers.filter(
+        child_id__in=list(child_ids), status=Transfer.Status.PENDING
+    ).only("pk", "child_id")
+    for transfer in transfers:
+        Transfer.objects.filter(pk=transfer.pk).update(
+            status=Transfer.Status.HELD, hold_reason=child_ids[transfer.child_id][:200]
+        )
+        held += 1
+    PaymentLine.objects.filter(
+        cycle=cycle, child_id__in=list(child_ids), status=PaymentLine.Status.PENDING
+    ).update(status=PaymentLine.Status.HELD)
+    return held
+
+
+def _record_all(cycle: PaymentCycle, found: list[Found]) -> int:
+    """Record what was not found before in this cycle, with a work item each (in bulk:
+    a county with no visits has one finding per paid child)."""
+    known: set[tuple[str, int | None, str]] = set(
+        Anomaly.objects.filter(cycle=cycle).values_list("kind", "child_id", "account_index")
+    )
+    fresh: list[Anomaly] = []
+    for item in found:
+        key = (item.kind, item.child_id, item.account_index)
+        if key in known:
+            continue
+        known.add(key)
+        fresh.append(
+            Anomaly(
+                cycle=cycle,
+                kind=item.kind,
+                child_id=item.child_id,
+                account_index=item.account_index,
+                county_code=cycle.county_code,
+                evidence=item.evidence,
+            )
+        )
+    created = Anomaly.objects.bulk_create(fresh, batch_size=2000)
+    today = timezone.localdate()
+    days = int(_parameter("anomaly_working_days", cycle.county_code, today.replace(day=1), 10))
+    due = working_days_after(today, days)
+    why = rule(
+        f"发现资金发放异常后 {days} 个工作日内核查处理",
+        f"look into a payment anomaly within {days} working days",
+    )
+    WorkItem.objects.bulk_create(
+        [
+            WorkItem(
+                kind=WorkItem.Kind.BENEFIT_ANOMALY,
+                child_id=anomaly.child_id,
+                region_code=cycle.county_code.ljust(12, "0"),
+                origin_level=Level.COUNTY,
+                level=Level.COUNTY,
+                due_on=due.on,
+                provisional=due.provisional,
+                rule=why,
+                object_type=OBJECT,
+                object_id=anomaly.pk,
+            )
+            for anomaly in created
+        ],
+        batch_size=2000,
+    )
+    return len(created)
 
 
 @transaction.atomic
@@ -101,13 +158,14 @@ def check_cycle(*, cycle: PaymentCycle, actor: Any = None) -> Checked:
     """Run every check on the cycle's roll; record what is new; hold where needed."""
     cycle = PaymentCycle.objects.select_for_update().get(pk=cycle.pk)
     found = [item for check in CHECKS for item in check(cycle)]
-    new = 0
+    new = _record_all(cycle, found)
     held = 0
-    for item in found:
-        if _record(cycle.county_code, cycle, item) is not None:
-            new += 1
-        if cycle.editable and item.kind in HOLDING and item.child_id is not None:
-            held += _hold(cycle, item.child_id, _("资金发放异常：") + item.zh)
+    if cycle.editable:
+        holding: dict[int, str] = {}
+        for item in found:  # the first finding (death before exit) gives the reason
+            if item.kind in HOLDING and item.child_id is not None:
+                holding.setdefault(item.child_id, _("资金发放异常：") + item.zh)
+        held = _hold(cycle, holding) if holding else 0
     if held:
         from hehu.benefits.roll.write import totals
 
