@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -201,3 +203,40 @@ def test_the_lines_are_paged_and_filtered_with_their_reasons(
     assert [line["child_id"] for line in back_pay["results"]] == [back.child_id]
     assert _api(county_officer).get(f"{BASE}{cycle.pk}/lines/", {"status": "x"}).status_code == 400
     assert _api(police_officer).get(f"{BASE}{cycle.pk}/lines/").status_code == 404
+
+
+def test_an_action_the_status_does_not_allow_answers_400(county_officer, checker) -> None:
+    cycle = _roll(county_officer)
+    response = _post(checker, f"{BASE}{cycle.pk}/approve/", {"version": cycle.version})
+    assert response.status_code == 400
+    assert "只有已复核的名册可以审批" in response.json()["errors"]["cycle"][0]
+    back = _post(
+        checker, f"{BASE}{cycle.pk}/return/", {"version": cycle.version, "reason": "请核对全部账户"}
+    )
+    assert back.status_code == 400
+    cycle.refresh_from_db()
+    assert cycle.status == PaymentCycle.Status.GENERATED
+
+
+def _queries(user: User, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert _api(user).get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_lists_take_as_many_queries_for_many_rows_as_for_few(county_officer) -> None:
+    cycle = approved_cycle(month=_month())
+    make_transfer(cycle)
+    _queries(county_officer, BASE)  # the caller's jurisdictions are read once, then kept
+    few = {
+        "cycles": _queries(county_officer, BASE),
+        "lines": _queries(county_officer, f"{BASE}{cycle.pk}/lines/"),
+    }
+    for n in range(4):
+        make_transfer(cycle)
+        approved_cycle(month=add_months(_month(), -1 - n))
+    many = {
+        "cycles": _queries(county_officer, BASE),
+        "lines": _queries(county_officer, f"{BASE}{cycle.pk}/lines/"),
+    }
+    assert many == few

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -155,3 +157,28 @@ def test_cancelling_a_stop_needs_the_version_read(county_officer) -> None:
     assert response.status_code == 404
     hidden.refresh_from_db()
     assert hidden.stops_month == dt.date(2026, 1, 1)
+
+
+def test_the_candidate_and_review_lists_do_not_grow_queries_with_rows(county_officer) -> None:
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _api(county_officer).get(path).status_code == 200
+        return len(captured)
+
+    def add_rows() -> None:
+        classified_child(["disabled_child"])
+        EnrolmentFactory(child=classified_child(["left_behind"]), category="disabled_child")
+
+    add_rows()
+    queries("/api/v1/benefits/candidates/")  # the caller's jurisdictions, read once and kept
+    few = [
+        queries("/api/v1/benefits/candidates/"),
+        queries("/api/v1/benefits/enrolments-to-review/"),
+    ]
+    for _n in range(4):
+        add_rows()
+    many = [
+        queries("/api/v1/benefits/candidates/"),
+        queries("/api/v1/benefits/enrolments-to-review/"),
+    ]
+    assert many == few

@@ -232,3 +232,14 @@ def test_a_refused_bank_control_is_shown_on_the_page(county_officer) -> None:
     assert "没有银行回盘结果" in early.content.decode()
     cycle.refresh_from_db()
     assert cycle.status == PaymentCycle.Status.EXPORTED
+
+
+def test_an_action_the_status_does_not_allow_is_refused_on_the_page(
+    county_officer, checker
+) -> None:
+    cycle = _roll(county_officer)
+    response = _client(checker).post(_url(cycle, "approve"), {"version": str(cycle.version)})
+    assert response.status_code == 400
+    assert "只有已复核的名册可以审批" in response.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.status == PaymentCycle.Status.GENERATED
