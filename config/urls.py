@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("hehu.protection.urls")),
     path("", include("hehu.supply.urls")),
     path("", include("hehu.benefits.urls")),
+    path("", include("hehu.benefits.report_urls")),
+    path("", include("hehu.benefits.supervision_urls")),
     path("", include("hehu.web.urls")),
 ]
