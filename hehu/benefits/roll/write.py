@@ -1,11 +1,22 @@
-"""Writing a built roll as one county's cycle: transfers (one per child) and their lines."""
+"""Writing a built roll as one county's cycle: transfers (one per child) and their lines.
+
+On PostgreSQL the rows go in by COPY with ids reserved from the tables' sequences (a
+province's roll is a hundred thousand rows: Django's bulk INSERT spent 30 of its 60
+seconds); elsewhere by bulk_create. Regenerating a cycle first deletes its rows with one
+DELETE each: nothing refers to the rows of a cycle not yet approved (overpayments and
+carried lines refer to lines of frozen cycles only).
+"""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import Model, Sum
 from django.utils.translation import gettext as _
 
 from hehu.benefits.models import PayeeAccount, PaymentCycle, PaymentLine, Transfer
@@ -14,15 +25,56 @@ from hehu.registry.models import Child
 
 BATCH = 5000
 ZERO = Decimal("0.00")
+ACCOUNT_FIELDS = (
+    "pk",
+    "child_id",
+    "holder_name",
+    "bank_name",
+    "account_encrypted",
+    "account_last4",
+)
+TRANSFER_COLUMNS = (
+    "id",
+    "cycle_id",
+    "child_id",
+    "reference",
+    "amount",
+    "account_id",
+    "holder_name",
+    "bank_name",
+    "account_encrypted",
+    "account_last4",
+    "status",
+    "hold_reason",
+    "failure_reason",
+    "bank_reference",
+)
+LINE_COLUMNS = (
+    "cycle_id",
+    "transfer_id",
+    "child_id",
+    "programme",
+    "service_month",
+    "kind",
+    "amount",
+    "standard_amount",
+    "reasons",
+    "grant_id",
+    "overpayment_id",
+    "carried_from_id",
+    "status",
+)
 
 
-def _accounts(child_ids: list[int]) -> dict[int, PayeeAccount]:
-    accounts: dict[int, PayeeAccount] = {}
+def _accounts(child_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    accounts: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(child_ids), BATCH):
-        for account in PayeeAccount.objects.filter(
-            child_id__in=child_ids[start : start + BATCH], active=True
-        ).order_by():
-            accounts[account.child_id] = account
+        for row in (
+            PayeeAccount.objects.filter(child_id__in=child_ids[start : start + BATCH], active=True)
+            .values_list(*ACCOUNT_FIELDS)
+            .order_by()
+        ):
+            accounts[row[1]] = row
     return accounts
 
 
@@ -37,17 +89,47 @@ def _inactive(child_ids: list[int]) -> set[int]:
     return inactive
 
 
+def _delete_rows(cycle: PaymentCycle) -> None:
+    with connection.cursor() as cursor:
+        for model in (PaymentLine, Transfer):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE cycle_id = %s", [cycle.pk])  # noqa: S608 - model table
+
+
+def _reserve_ids(model: type[Model], n: int) -> list[int]:
+    if n == 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, n],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} ({names}) FROM STDIN"  # noqa: S608 - model table and columns
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
 def write_lines(cycle: PaymentCycle, planned: list[PlannedLine]) -> None:
     """Replace the cycle's transfers and lines by `planned` (the cycle is being generated)."""
-    PaymentLine.objects.filter(cycle=cycle).delete()
-    Transfer.objects.filter(cycle=cycle).delete()
+    _delete_rows(cycle)
     by_child: dict[int, list[PlannedLine]] = defaultdict(list)
     for line in planned:
         by_child[line.child_id].append(line)
     child_ids = sorted(by_child)
     accounts = _accounts(child_ids)
     inactive = _inactive(child_ids)
-    transfers: list[Transfer] = []
+    transfers: list[tuple[Any, ...]] = []
     for sequence, child_id in enumerate(child_ids, start=1):
         amount = sum((line.amount for line in by_child[child_id]), ZERO)
         account = accounts.get(child_id)
@@ -56,43 +138,69 @@ def write_lines(cycle: PaymentCycle, planned: list[PlannedLine]) -> None:
             hold = _("儿童档案已合并或销档")
         elif account is None:
             hold = _("没有登记收款账户")
+        status = Transfer.Status.HELD if hold else Transfer.Status.PENDING
         transfers.append(
-            Transfer(
-                cycle=cycle,
-                child_id=child_id,
-                reference=f"{cycle.county_code}{cycle.month:%Y%m}{sequence:06d}",
-                amount=amount,
-                account=account,
-                holder_name=account.holder_name if account else "",
-                bank_name=account.bank_name if account else "",
-                account_encrypted=account.account_encrypted if account else "",
-                account_last4=account.account_last4 if account else "",
-                status=Transfer.Status.HELD if hold else Transfer.Status.PENDING,
-                hold_reason=hold,
+            (
+                None,
+                cycle.pk,
+                child_id,
+                f"{cycle.county_code}{cycle.month:%Y%m}{sequence:06d}",
+                amount,
+                account[0] if account else None,
+                account[2] if account else "",
+                account[3] if account else "",
+                account[4] if account else "",
+                account[5] if account else "",
+                str(status),
+                hold,
+                "",
+                "",
             )
         )
-    created = Transfer.objects.bulk_create(transfers, batch_size=BATCH)
-    lines: list[PaymentLine] = []
-    for transfer in created:
-        for line in by_child[transfer.child_id]:
-            lines.append(
-                PaymentLine(
-                    cycle=cycle,
-                    transfer=transfer,
-                    child_id=line.child_id,
-                    programme=line.programme,
-                    service_month=line.service_month,
-                    kind=line.kind,
-                    amount=line.amount,
-                    standard_amount=line.standard_amount,
-                    reasons=line.reasons,
-                    grant_id=line.grant_id,
-                    overpayment_id=line.overpayment_id,
-                    carried_from_id=line.carried_from_id,
-                    status=transfer.status,
-                )
-            )
-    PaymentLine.objects.bulk_create(lines, batch_size=BATCH)
+    if connection.vendor == "postgresql":
+        ids = _reserve_ids(Transfer, len(transfers))
+        transfers = [(ids[i], *row[1:]) for i, row in enumerate(transfers)]
+        _copy(Transfer, TRANSFER_COLUMNS, transfers)
+        transfer_of = {row[2]: (row[0], row[10]) for row in transfers}
+    else:
+        created = Transfer.objects.bulk_create(
+            [
+                Transfer(**dict(zip(TRANSFER_COLUMNS[1:], row[1:], strict=True)))
+                for row in transfers
+            ],
+            batch_size=BATCH,
+        )
+        transfer_of = {t.child_id: (t.pk, t.status) for t in created}
+    lines = (
+        (
+            cycle.pk,
+            transfer_of[line.child_id][0],
+            line.child_id,
+            line.programme,
+            line.service_month,
+            str(line.kind),
+            line.amount,
+            line.standard_amount,
+            line.reasons,
+            line.grant_id,
+            line.overpayment_id,
+            line.carried_from_id,
+            transfer_of[line.child_id][1],
+        )
+        for child_id in child_ids
+        for line in by_child[child_id]
+    )
+    if connection.vendor == "postgresql":
+        _copy(
+            PaymentLine,
+            LINE_COLUMNS,
+            ((*row[:8], json.dumps(row[8], ensure_ascii=False), *row[9:]) for row in lines),
+        )
+    else:
+        PaymentLine.objects.bulk_create(
+            [PaymentLine(**dict(zip(LINE_COLUMNS, row, strict=True))) for row in lines],
+            batch_size=BATCH,
+        )
     totals(cycle)
 
 
