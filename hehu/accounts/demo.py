@@ -64,6 +64,15 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "511502 翠屏区（民政局）",
         department=Department.CIVIL_AFFAIRS,
     ),
+    # A second county officer: a payment roll made by `county` is approved by another person.
+    DemoAccount(
+        "checker",
+        Role.COUNTY_CIVIL_AFFAIRS,
+        "511502",
+        "钱文华（演示）",
+        "511502 翠屏区（民政局·资金审核）",
+        department=Department.CIVIL_AFFAIRS,
+    ),
     DemoAccount(
         "police",
         Role.DEPARTMENT_OFFICER,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hehu.accounts.demo import DEMO_ACCOUNTS, demo_users_create
 from hehu.accounts.models import User
+from hehu.demo.benefits import demo_benefits_create
 from hehu.demo.casework import demo_casework_create
 from hehu.demo.divisions import county_divisions, divisions_ensure
 from hehu.demo.population import FamilyGenerator
@@ -41,6 +42,7 @@ from hehu.regions.demo import DEMO_COUNTIES, DEMO_PREFIX, demo_regions_create
 from hehu.regions.models import Region
 from hehu.regions.services import regions_load_national
 from hehu.registry.models import Child
+from hehu.supply.demo import load_supply_demo
 
 # DEMO ONLY: every demo account shares this password; `make run` prints it.
 DEMO_PASSWORD = "Hehu-demo-2026"  # noqa: S105
@@ -80,6 +82,8 @@ class DemoReport:
     categories: dict[str, int] = field(default_factory=dict)  # children per category
     casework: dict[str, int] = field(default_factory=dict)  # what the demo casework made
     protection: dict[str, int] = field(default_factory=dict)  # the demo's reports
+    benefits: dict[str, int] = field(default_factory=dict)  # enrolments, rolls, findings
+    supply: dict[str, int] = field(default_factory=dict)  # in-kind stock, distributions
 
 
 def demo_load(
@@ -117,6 +121,8 @@ def demo_load(
     report.categories = dict(run.counts)
     report.casework = demo_casework_create(as_of=as_of or timezone.localdate())
     report.protection = demo_protection_create(as_of=as_of or timezone.localdate())
+    report.benefits = demo_benefits_create(as_of=as_of or timezone.localdate())
+    report.supply = load_supply_demo(as_of=as_of or timezone.localdate())
     report.counts = batch.counts()
     report.without_id = batch.without_id
     report.seconds = time.perf_counter() - started

@@ -64,6 +64,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo casework (DEMO ONLY): {casework}.")
             protection = ", ".join(f"{name} {n}" for name, n in report.protection.items())
             self.stdout.write(f"Demo protection (DEMO ONLY): {protection}.")
+            benefits = ", ".join(f"{name} {n}" for name, n in report.benefits.items())
+            self.stdout.write(f"Demo benefits (DEMO ONLY): {benefits}.")
+            supply = ", ".join(f"{name} {n}" for name, n in report.supply.items())
+            self.stdout.write(f"Demo in-kind supply (DEMO ONLY): {supply}.")
         self.stdout.write(f"Demo accounts (DEMO ONLY), password {DEMO_PASSWORD}:")
         for username, role, jurisdiction in demo_accounts():
             self.stdout.write(f"  {username:<17} {role:<12} {jurisdiction}")
