@@ -16,12 +16,13 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hehu.benefits.forms import BankExportForm, BankResultsForm, CycleActionForm
+from hehu.benefits.forms import CycleActionForm
 from hehu.benefits.models import PaymentCycle
 from hehu.benefits.selectors import access_cycle_by_id
 from hehu.benefits.services.bank import export_bank_file, import_bank_results
 from hehu.benefits.services.reconcile import reconcile_cycle
 from hehu.benefits.views.common import AuthedRequest
+from hehu.benefits.views.cycle_forms import BankExportForm, BankResultsForm
 from hehu.benefits.views.cycle_page import layout_choices, render_cycle
 from hehu.core.errors import ApplicationError
 

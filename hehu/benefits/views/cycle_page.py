@@ -12,13 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from hehu.accounts.permissions import Perm, has_perm
-from hehu.benefits.forms import (
-    BankExportForm,
-    BankResultsForm,
-    CycleActionForm,
-    LineFilter,
-    ReturnForm,
-)
+from hehu.benefits.forms import CycleActionForm, ReturnForm
 from hehu.benefits.models import PaymentCycle, PaymentLine, Transfer
 from hehu.benefits.selectors import (
     county_names,
@@ -30,6 +24,7 @@ from hehu.benefits.selectors import (
 from hehu.benefits.services.bank import bank_layouts
 from hehu.benefits.services.cycles import changes_since_generation
 from hehu.benefits.views.common import AuthedRequest, in_language, labelled, paged
+from hehu.benefits.views.cycle_forms import BankExportForm, BankResultsForm, LineFilter
 
 S = PaymentCycle.Status
 LINES_PER_PAGE = 50
