@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import pytest
 
 from hehu.accounts.models import Department, Role, User
 from hehu.accounts.tests.factories import make_user
 from hehu.benefits.models import PaymentCycle, Transfer
+from hehu.benefits.services.bank import export_bank_file, import_bank_results
 from hehu.benefits.tests.factories import PaymentCycleFactory, account_fields, make_transfer
+from hehu.core.errors import ValidationFailed
 
 OTHER_COUNTY = "511524"
+LEADING_ZEROS = "0012345678901234567"
 GENERIC_HEADER = "流水号,金额（元）,结果,失败原因,银行流水号"
 
 
@@ -58,3 +63,28 @@ def officer_elsewhere() -> User:
         department=Department.CIVIL_AFFAIRS,
         username="county-elsewhere",
     )
+
+
+def export(
+    actor: Any, cycle: PaymentCycle, layout: str = "generic", file_format: str = "csv"
+) -> Any:
+    return export_bank_file(actor=actor, cycle=cycle, layout=layout, file_format=file_format)
+
+
+def import_results(
+    actor: Any,
+    cycle: PaymentCycle,
+    content: bytes,
+    layout: str = "generic",
+    filename: str = "回盘.csv",
+) -> Any:
+    return import_bank_results(
+        actor=actor, cycle=cycle, filename=filename, content=content, layout=layout
+    )
+
+
+def refusal(call: Callable[[], object]) -> dict[str, list[str]]:
+    """The field errors of the ValidationFailed the call raises."""
+    with pytest.raises(ValidationFailed) as refused:
+        call()
+    return {k: [str(m) for m in v] for k, v in refused.value.errors.items()}
