@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("hehu.protection.api_urls")),
     path("", include("hehu.supply.api_urls")),
     path("", include("hehu.benefits.api_urls")),
+    path("", include("hehu.benefits.report_api_urls")),
 ]

@@ -139,12 +139,12 @@ def _row_name(row: StatementRow) -> str:
 def _by_programme(statement: Statement) -> list[list[Any]]:
     out = []
     for row in [statement.total, *statement.rows]:
-        code = "" if row.prefix == ELSEWHERE else row.prefix
+        code = None if row.prefix == ELSEWHERE else row.prefix
         for programme in statement.programmes:
             zh, en = _programme(programme)
             figures = row.programmes.get(programme, Figures())
             out.append([code, _row_name(row), programme, zh, en, *_figures(figures)])
-        out.append([code, _row_name(row), "", "合计", "total", *_figures(row.total)])
+        out.append([code, _row_name(row), None, "合计", "total", *_figures(row.total)])
     return out
 
 
@@ -155,15 +155,17 @@ def statement_workbook(*, actor: Any, statement: Statement) -> bytes:
     scope = statement.scope
     workbook = Workbook()
     levels = statement_levels(statement)
+    own = statement.total.cycle
     level_rows: list[list[Any]] = [
-        [*LEVEL_NAMES[len(scope.region)], scope.region, scope.name, "", "", "", ""]
+        [*LEVEL_NAMES[len(scope.region)], scope.region or None, scope.name]
+        + [*(_status(own.status) if own is not None else (None, None)), None]
         + _figures(statement.total.total)
     ]
     for row in levels:
-        status = _status(row.cycle.status) if row.cycle is not None else ("", "")
-        name = row.name
+        status = _status(row.cycle.status) if row.cycle is not None else (None, None)
         level_rows.append(
-            [*LEVEL_NAMES[row.length], row.prefix, name, *status, "是" if row.elsewhere else "", ""]
+            [*LEVEL_NAMES[row.length], row.prefix, row.name, *status]
+            + ["是" if row.elsewhere else None]
             + _figures(row.figures)
         )
     summary = _first(workbook, "各级汇总 By region")
@@ -176,8 +178,7 @@ def statement_workbook(*, actor: Any, statement: Statement) -> bytes:
             ("区域", "region"),
             ("名册状态", "roll status"),
             ("Roll status", "roll status (English)"),
-            ("已迁出本县", "living outside the county"),
-            ("", ""),
+            ("现居住地不在本县", "living outside the county"),
             *FIGURE_HEADERS,
         ],
         level_rows,
@@ -207,7 +208,7 @@ def statement_workbook(*, actor: Any, statement: Statement) -> bytes:
             [
                 c.county,
                 c.name,
-                f"{c.county}-{statement.month:%Y%m}" if c.cycle_id else "",
+                f"{c.county}-{statement.month:%Y%m}" if c.cycle_id else None,
                 *_status(c.status),
             ]
             for c in statement.counties
@@ -262,14 +263,22 @@ def budget_workbook(*, actor: Any, budget: Budget) -> bytes:
             [m.key, *BASIS_NAMES[m.basis], *_cost(m), *_programme_totals(budget, m)]
             for m in [*budget.months]
         ]
-        + [["合计 total", "", "", *_cost(budget.total), *_programme_totals(budget, budget.total)]],
+        + [
+            [
+                "合计 total",
+                None,
+                None,
+                *_cost(budget.total),
+                *_programme_totals(budget, budget.total),
+            ]
+        ],
     )
     _sheet(
         workbook.create_sheet("按区域 By region"),
         [("区划代码", "region code"), ("区域", "region"), *COST_HEADERS, *programme_headers],
         [
             [
-                "" if r.key == ELSEWHERE else r.key,
+                None if r.key == ELSEWHERE else r.key,
                 ELSEWHERE_NAME[0] if r.key == ELSEWHERE else r.name,
                 *_cost(r),
                 *_programme_totals(budget, r),

@@ -102,3 +102,28 @@ def analyst(prefix: str = "5115", **kw: Any) -> User:
 
 def officer(county: str = "511502", **kw: Any) -> User:
     return make_user(Role.COUNTY_CIVIL_AFFAIRS, county, department=Department.CIVIL_AFFAIRS, **kw)
+
+
+NOVEMBER = dt.date(2026, 11, 1)
+
+
+def checked_roll(
+    county: str = "511502", *, village: str = STREET, amount: str = "1500.00", **child: Any
+) -> tuple[PaymentCycle, Transfer]:
+    """A November roll of the county whose one child is paid an amount off the standard and
+    was never visited: the checks find both, each with its work item."""
+    from hehu.benefits.anomalies.service import check_cycle
+    from hehu.benefits.models import Enrolment
+
+    cycle = PaymentCycleFactory(county_code=county, month=NOVEMBER)
+    transfer = make_transfer(cycle, amount=D(amount), region=region(village), **child)
+    Enrolment.objects.create(
+        child=transfer.child,
+        category="de_facto_unattended",
+        county_code=county,
+        source=Enrolment.Source.COUNTY,
+        confirmed_on=dt.date(2025, 5, 10),
+        starts_month=dt.date(2025, 6, 1),
+    )
+    check_cycle(cycle=cycle)
+    return cycle, transfer
