@@ -102,8 +102,7 @@ def save_account(
         ):
             return current
         current.active = False
-        current.version += 1
-        current.save(update_fields=["active", "version", "updated_at"])
+        current.save(update_fields=["active", "updated_at"])
     account = PayeeAccount.objects.create(
         child=child,
         holder_kind=holder_kind,

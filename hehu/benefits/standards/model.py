@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePath
 
 from hehu.policy.engine import ast
 from hehu.policy.engine.model import Text
@@ -94,7 +95,9 @@ class Standard:
         where_en = (
             f"the standard of region {self.region}" if self.region else "the national standard"
         )
-        at = f"{self.file}:{self.line}"
+        # The file's name only: the reason is shown to officers (and kept on a roll's lines),
+        # and the server's directories are none of their business.
+        at = f"{PurePath(self.file).name}:{self.line}"
         if self.formula is None and self.amount is None:
             return Text(
                 f"{where_zh}按个案确定金额（{at}）",
