@@ -229,6 +229,8 @@ def item_url(item: WorkItem) -> str:
         return _url("protection:report_detail", item.object_id)
     if item.object_type in ("placement", "removal", "intervention") and item.child_id is not None:
         return _url("protection:child_protection", item.child_id)
+    if item.object_type == "benefit_anomaly":
+        return _url("supervision:anomaly", item.object_id)
     return ""
 
 

@@ -27,7 +27,15 @@ def test_it_makes_three_rolls_in_the_states_an_officer_meets():
     assert made["enrolled"] == 4
     assert made["accounts"] == 4
     statuses = list(PaymentCycle.objects.order_by("month").values_list("status", flat=True))
-    assert statuses == ["approved", "approved", "generated"]
+    assert statuses == ["reconciled", "approved", "generated"]
+    oldest = PaymentCycle.objects.order_by("month").first()
+    assert oldest.transfers.filter(status="failed").count() == 1
+    assert oldest.transfers.filter(status="paid").count() == 3
+    # The failure is carried into the current roll (the month before was approved already).
+    current = PaymentCycle.objects.get(status="generated")
+    carried = current.lines.filter(carried_from__isnull=False)
+    failed = oldest.transfers.get(status="failed")
+    assert set(carried.values_list("carried_from__transfer", flat=True)) == {failed.pk}
     approved = PaymentCycle.objects.filter(status="approved").first()
     assert approved.generated_by.username == "county"
     assert approved.approved_by.username == "checker"
