@@ -40,6 +40,8 @@ from hehu.core.errors import PermissionRefused, ValidationFailed
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2000
 CHART_MAX_BARS = 30
+CITY = 4
+COUNTY_LIST_MAX = 200
 
 
 def scope_of(request: AuthedRequest) -> Scope:
@@ -125,6 +127,10 @@ def _statement_context(request: AuthedRequest, statement: Statement) -> dict[str
     return {
         "statement": statement,
         "total_cycles": cycle_counts(statement.cycles),
+        # Above the city the rows are provinces or cities: list the counties themselves.
+        "county_list": statement.counties
+        if len(statement.scope.region) < CITY and len(statement.counties) <= COUNTY_LIST_MAX
+        else [],
         "programmes": programmes,
         "programme": chosen,
         "programme_label": labelled(chosen, labels) if chosen else "",
@@ -193,8 +199,13 @@ def _budget_context(budget_: Budget) -> dict[str, Any]:
             [p["cost"].total for p in programmes],
             _("全年合计（元）"),
         ),
-        "years": list(range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1)),
+        "years": _years(budget_.year),
     }
+
+
+def _years(chosen: int) -> list[int]:
+    this_year = timezone.localdate().year
+    return sorted({*range(this_year - 3, this_year + 2), chosen}, reverse=True)
 
 
 @login_required

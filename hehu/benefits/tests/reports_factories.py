@@ -108,22 +108,32 @@ NOVEMBER = dt.date(2026, 11, 1)
 
 
 def checked_roll(
-    county: str = "511502", *, village: str = STREET, amount: str = "1500.00", **child: Any
+    county: str = "511502",
+    *,
+    village: str = STREET,
+    amount: str = "1500.00",
+    children: int = 1,
+    **child: Any,
 ) -> tuple[PaymentCycle, Transfer]:
-    """A November roll of the county whose one child is paid an amount off the standard and
-    was never visited: the checks find both, each with its work item."""
+    """A November roll of the county whose children are paid an amount off the standard
+    and were never visited: the checks find both for each, with their work items. Returns
+    the cycle and the first child's transfer."""
     from hehu.benefits.anomalies.service import check_cycle
     from hehu.benefits.models import Enrolment
 
     cycle = PaymentCycleFactory(county_code=county, month=NOVEMBER)
-    transfer = make_transfer(cycle, amount=D(amount), region=region(village), **child)
-    Enrolment.objects.create(
-        child=transfer.child,
-        category="de_facto_unattended",
-        county_code=county,
-        source=Enrolment.Source.COUNTY,
-        confirmed_on=dt.date(2025, 5, 10),
-        starts_month=dt.date(2025, 6, 1),
-    )
+    transfers = [
+        make_transfer(cycle, amount=D(amount), region=region(village), **child)
+        for _n in range(children)
+    ]
+    for transfer in transfers:
+        Enrolment.objects.create(
+            child=transfer.child,
+            category="de_facto_unattended",
+            county_code=county,
+            source=Enrolment.Source.COUNTY,
+            confirmed_on=dt.date(2025, 5, 10),
+            starts_month=dt.date(2025, 6, 1),
+        )
     check_cycle(cycle=cycle)
-    return cycle, transfer
+    return cycle, transfers[0]

@@ -14,6 +14,7 @@ from hehu.accounts.models import Role
 from hehu.accounts.tests.factories import make_user
 from hehu.benefits.tests.reports_factories import TOWN, analyst, march_rolls
 from hehu.registry.models import Child
+from hehu.registry.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 STATEMENT = reverse("benefit_reports:statement")
@@ -140,3 +141,32 @@ def test_the_page_for_last_month_without_rolls_says_so(county_officer) -> None:
     response = client_for(county_officer).get(STATEMENT, {"month": "2020-01"})
     assert 'id="hh-nothing"' in response.content.decode()
     assert dt.date(2020, 1, 1) == response.context["statement"].month
+
+
+def _queries(client: Client, url: str, params: dict[str, str]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_pages_take_as_many_queries_for_many_counties_and_lines_as_for_few() -> None:
+    from hehu.benefits.tests.factories import EnrolmentFactory, PaymentCycleFactory, make_transfer
+    from hehu.benefits.tests.reports_factories import MARCH, STREET, child_in
+    from hehu.regions.tests.factories import region
+
+    march_rolls()
+    client = client_for(analyst())
+    statement = {"region": "5115", "month": "2026-03"}
+    budget = {"region": "5115", "year": "2026"}
+    EnrolmentFactory(child=ChildFactory(**child_in(STREET)))
+    few = (_queries(client, STATEMENT, statement), _queries(client, BUDGET, budget))
+    region("511525000000", name="高县")
+    more = PaymentCycleFactory(county_code="511525", month=MARCH)
+    for n in range(6):
+        make_transfer(more, **child_in(f"511525{100 + n:03d}201"))
+        EnrolmentFactory(child=ChildFactory(**child_in(TOWN)))
+    many = (_queries(client, STATEMENT, statement), _queries(client, BUDGET, budget))
+    assert many == few

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hehu.audit.models import AuditEntry, Verb
-from hehu.benefits.models import Anomaly
+from hehu.benefits.models import Anomaly, PaymentCycle
 from hehu.benefits.tests.reports_factories import CHANGNING, analyst, checked_roll, officer
 from hehu.cases.models import WorkItem
 
@@ -177,3 +177,25 @@ def test_an_anomaly_resolved_meanwhile_is_a_conflict(county_officer) -> None:
     assert "已被其他人处理" in response.content.decode()
     anomaly.refresh_from_db()
     assert (anomaly.status, anomaly.resolved_by) == ("explained", colleague)
+
+
+def test_the_list_takes_as_many_queries_for_many_anomalies_as_for_few(county_officer) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(county_officer)
+    checked_roll("511502")
+    checked_roll("511524", village=CHANGNING)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST, {"status": "all"}).status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    Anomaly.objects.all().delete()
+    WorkItem.objects.all().delete()
+    PaymentCycle.objects.all().delete()
+    checked_roll("511502", children=6)
+    assert Anomaly.objects.count() == 12
+    assert queries() == few
