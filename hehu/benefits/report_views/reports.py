@@ -23,10 +23,10 @@ from django.views.decorators.http import require_GET
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.benefits.models import PaymentCycle
 from hehu.benefits.months import month_of, parse_month
-from hehu.benefits.reports.budget import PARTLY, PROJECTED, Budget, budget
+from hehu.benefits.reports.budget import ACTUAL, PARTLY, PROJECTED, Budget, budget
 from hehu.benefits.reports.export import budget_workbook, statement_workbook
 from hehu.benefits.reports.figures import Figures
-from hehu.benefits.reports.scope import ELSEWHERE, OutsideReach, Scope, reach_choices, report_scope
+from hehu.benefits.reports.scope import OutsideReach, Scope, reach_choices, report_scope
 from hehu.benefits.reports.statement import (
     NO_CYCLE,
     Statement,
@@ -118,7 +118,6 @@ def _statement_context(request: AuthedRequest, statement: Statement) -> dict[str
     rows = [
         {
             "row": row,
-            "name": _("现居住地已不在本县（区）的儿童") if row.prefix == ELSEWHERE else row.name,
             "figures": row.programmes.get(chosen, Figures()) if chosen else row.total,
             "cycles": cycle_counts(row.cycles),
         }
@@ -179,7 +178,7 @@ def _budget_context(budget_: Budget) -> dict[str, Any]:
         for code in budget_.programmes
     ]
     basis = {
-        "actual": _("实际"),
+        ACTUAL: _("实际"),
         PROJECTED: _("预测"),
         PARTLY: _("部分实际、部分预测"),
     }
@@ -187,13 +186,7 @@ def _budget_context(budget_: Budget) -> dict[str, Any]:
         "budget": budget_,
         "programmes": programmes,
         "months": [{"line": m, "basis": basis[m.basis]} for m in budget_.months],
-        "rows": [
-            {
-                "line": r,
-                "name": _("现居住地已不在本县（区）的儿童") if r.key == ELSEWHERE else r.name,
-            }
-            for r in budget_.rows
-        ],
+        "rows": budget_.rows,
         "chart": _chart(
             [p["label"] for p in programmes],
             [p["cost"].total for p in programmes],

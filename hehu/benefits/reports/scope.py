@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hehu.accounts.permissions import Perm, has_perm
@@ -117,11 +116,7 @@ def sub_regions(region: str, length: int) -> dict[str, str]:
 
 
 def unit_names(units: list[str]) -> dict[str, str]:
-    """Names of row prefixes not in the region table's level list (moved or retired)."""
+    """Names of the given prefixes (the prefix itself where the region table has none)."""
     codes = [u.ljust(12, "0") for u in units if u and u.isdigit() and len(u) in LEVEL_OF_LENGTH]
     found = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     return {u: found.get(u.ljust(12, "0"), u) for u in units}
-
-
-def child_region_q(region: str, *, field: str = "child__region_id") -> Q:
-    return Q(**{f"{field}__startswith": region}) if region else Q()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
@@ -192,19 +191,13 @@ def _rows(
         row.programmes[r["programme"]] = before + Figures.of(r)
     if below <= COUNTY:
         for county in counties:
-            unit_row = rows.get(county.county[:below])
-            if unit_row is None:
+            holder = rows.get(county.county[:below])
+            if holder is None:
                 continue
-            row = unit_row
-            row.cycles[county.status] = row.cycles.get(county.status, 0) + 1
+            holder.cycles[county.status] = holder.cycles.get(county.status, 0) + 1
             if below == COUNTY:
-                row.cycle = county
+                holder.cycle = county
     return rows
-
-
-def statement_programme_rows(statement: Statement, row: StatementRow) -> list[tuple[str, Any]]:
-    """(programme code, figures) of a row in the statement's programme order."""
-    return [(code, row.programmes.get(code, Figures())) for code in statement.programmes]
 
 
 # -- every level below, for the workbook ---------------------------------------------------------
