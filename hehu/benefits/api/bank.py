@@ -36,12 +36,8 @@ from rest_framework.views import APIView
 from hehu.accounts.permissions import Perm, has_perm
 from hehu.benefits.bankfiles import FILE_FORMATS, BankLayout
 from hehu.benefits.models import PaymentCycle
-from hehu.benefits.services.bank import (
-    access_cycle_by_id,
-    bank_layouts,
-    export_bank_file,
-    import_bank_results,
-)
+from hehu.benefits.selectors import access_cycle_by_id
+from hehu.benefits.services.bank import bank_layouts, export_bank_file, import_bank_results
 from hehu.benefits.services.reconcile import reconcile_cycle
 from hehu.core.errors import PermissionRefused, ValidationFailed
 from hehu.registry.serializers import RefusalOutput, request_user, validated_input

@@ -6,21 +6,14 @@ bank's result file (回盘) is then imported whole or not at all; importing it a
 nothing. Reconciliation is in hehu.benefits.services.reconcile.
 """
 
-from hehu.benefits.services.bank.common import (
-    access_cycle_by_id,
-    bank_layouts,
-    cycle_in_reach,
-    locked_cycle,
-)
+from hehu.benefits.services.bank.common import bank_layouts, locked_cycle
 from hehu.benefits.services.bank.export import ExportedFile, export_bank_file
 from hehu.benefits.services.bank.results import ImportOutcome, import_bank_results
 
 __all__ = [
     "ExportedFile",
     "ImportOutcome",
-    "access_cycle_by_id",
     "bank_layouts",
-    "cycle_in_reach",
     "export_bank_file",
     "import_bank_results",
     "locked_cycle",

@@ -16,6 +16,7 @@ from hehu.accounts.permissions import Perm, has_perm
 from hehu.benefits.bankfiles import BankLayout, load_layouts
 from hehu.benefits.catalogue import DEFAULT_DIR
 from hehu.benefits.models import PaymentCycle
+from hehu.benefits.selectors import reaches_county
 from hehu.core.errors import PermissionRefused, ValidationFailed
 
 # A refused file lists at most this many problems (then how many more there are).
@@ -47,28 +48,10 @@ def layout_by_code(code: str) -> BankLayout:
 
 
 # -- access ------------------------------------------------------------------------------------
-def cycle_in_reach(actor: Any, cycle: PaymentCycle) -> bool:
-    return any(cycle.county_code.startswith(prefix) for prefix in actor.prefixes)
-
-
-def access_cycle_by_id(user: Any, cycle_id: int | str) -> PaymentCycle:
-    """A payment cycle the user may handle: 404 whether outside their counties, missing, or
-    the user's role handles no rolls."""
-    try:
-        pk = int(cycle_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    handles = has_perm(user, Perm.MANAGE_BENEFITS) or has_perm(user, Perm.APPROVE_PAYMENTS)
-    cycle = PaymentCycle.objects.filter(pk=pk).first() if handles else None
-    if cycle is None or not cycle_in_reach(user, cycle):
-        raise Http404
-    return cycle
-
-
 def locked_cycle(actor: Any, cycle: PaymentCycle) -> PaymentCycle:
     """The cycle locked for this transaction (exports, imports and reconciliation of one
     cycle run one at a time), after the jurisdiction and permission checks."""
-    if not cycle_in_reach(actor, cycle):
+    if not reaches_county(actor, cycle.county_code):
         raise Http404
     if not has_perm(actor, Perm.MANAGE_BENEFITS):
         raise PermissionRefused(_("银行文件的导出、回盘导入和对账由县级民政部门办理"))

@@ -23,9 +23,9 @@ from hehu.audit.models import Verb
 from hehu.audit.services import audit_record
 from hehu.benefits.bankfiles import LineProblem, ResultRow, ResultsUnreadable, read_results
 from hehu.benefits.models import Overpayment, PaymentCycle, PaymentLine, Transfer
+from hehu.benefits.selectors import reaches_county
 from hehu.benefits.services.bank.common import (
     at_line,
-    cycle_in_reach,
     file_refusal,
     layout_by_code,
     locked_cycle,
@@ -152,7 +152,7 @@ def _other_cycles(actor: Any, references: list[str]) -> dict[str, PaymentCycle]:
     for start in range(0, len(references), _CHUNK):
         chunk = references[start : start + _CHUNK]
         for transfer in Transfer.objects.filter(reference__in=chunk).select_related("cycle"):
-            if cycle_in_reach(actor, transfer.cycle):
+            if reaches_county(actor, transfer.cycle.county_code):
                 found[transfer.reference] = transfer.cycle
     return found
 
