@@ -120,6 +120,20 @@ def paid_after_age_out_or_exit(cycle: PaymentCycle) -> list[Found]:
                 ),
             )
             continue
+        if child.hukou_region_id[:6] != cycle.county_code:
+            found.setdefault(
+                (K.PAID_AFTER_EXIT, child_id),
+                Found(
+                    K.PAID_AFTER_EXIT,
+                    f"儿童户籍已迁出本县（现为 {child.hukou_region_id}），名册仍列有待遇；"
+                    f"请登记迁出并由迁入地确认",
+                    f"the child's household registration moved out of the county (now "
+                    f"{child.hukou_region_id}); record the move, the new county enrols",
+                    child_id=child_id,
+                    facts={"hukou_region": child.hukou_region_id},
+                ),
+            )
+            continue
         running = running_categories(child, month, enrolments[child_id])
         if served & set(running):
             continue

@@ -16,6 +16,8 @@ from hehu.cases.models import WorkItem
 from hehu.cases.services.visits import visit_record
 from hehu.cases.tests.factories import director, make_case
 from hehu.core.errors import ValidationFailed
+from hehu.regions.tests.factories import region
+from hehu.registry.models import Child
 from hehu.registry.tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +242,15 @@ def test_resolving_an_anomaly_closes_its_work_item(county_officer) -> None:
     )
     item = WorkItem.objects.get(object_type="benefit_anomaly", object_id=anomaly.pk)
     assert item.status == WorkItem.Status.DONE
+
+
+def test_a_child_whose_household_registration_moved_out_is_found() -> None:
+    cycle = PaymentCycleFactory(month=NOV)
+    transfer = make_transfer(cycle)
+    enrol(transfer)
+    Child.objects.filter(pk=transfer.child_id).update(hukou_region=region("511524100201"))
+    check_cycle(cycle=cycle)
+    found = Anomaly.objects.get(kind=Anomaly.Kind.PAID_AFTER_EXIT)
+    assert "511524100201" in found.evidence["zh"]
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.HELD
