@@ -36,6 +36,7 @@ from hehu.benefits.roll.inputs import (
     student_ages,
 )
 from hehu.benefits.services.reconcile import failures_to_carry
+from hehu.benefits.standards import NoStandard
 from hehu.policy.engine.model import Text
 from hehu.registry.models import Child
 
@@ -213,6 +214,7 @@ def build_roll(
                 )
 
     grants = _grants(roll, counties, month, exclude_cycles)
+    adjustments = _adjustments(roll, counties, windows, month, exclude_cycles)
     recoveries = _recoveries(roll, counties, exclude_cycles)
     roll.inputs = {
         "month": label(month),
@@ -223,6 +225,7 @@ def build_roll(
             "back_pay": back_pay,
             "one_off": grants,
             "carried": carried,
+            "adjustment": adjustments,
             "recovery": recoveries,
         },
         "back_pay_from": {c: label(m) for c, m in windows.items()},
@@ -332,6 +335,98 @@ def _carried(
             )
             n += 1
     return n, keys
+
+
+FROZEN = ("approved", "exported", "reconciled")
+
+
+def _adjustments(
+    roll: Roll,
+    counties: Sequence[str],
+    windows: dict[str, dt.date],
+    month: dt.date,
+    exclude: Sequence[int],
+) -> int:
+    """A standard raised after a roll was frozen: the difference for the months already
+    paid, as explicit adjustment lines (never an edit of the frozen roll).
+
+    Only the (programme, county, month) whose recorded standard differs from the standard
+    in force now are looked at — normally none, one DISTINCT query. A top-up keeps what the
+    child received elsewhere (the old standard minus the old amount). A standard lowered
+    afterwards is not recovered from families.
+    """
+    keys = set(
+        PaymentLine.objects.filter(
+            cycle__county_code__in=counties,
+            cycle__status__in=FROZEN,
+            kind=PaymentLine.Kind.MONTHLY,
+            status__in=[PaymentLine.Status.PAID, PaymentLine.Status.PENDING],
+            service_month__gte=min(windows.values(), default=month),
+            service_month__lt=month,
+            standard_amount__isnull=False,
+        )
+        .values_list("programme", "cycle__county_code", "service_month", "standard_amount")
+        .distinct()
+        .order_by()
+    )
+    changed: list[tuple[str, str, dt.date, Decimal, Decimal]] = []
+    for programme, county, service_month, recorded in keys:
+        try:
+            now = standards().standard_amount(programme, county, service_month)
+        except (NoStandard, KeyError):
+            continue
+        if now is not None and recorded is not None and now > recorded:
+            changed.append((programme, county, service_month, recorded, now))
+    n = 0
+    for programme, county, service_month, recorded, now in changed:
+        lines = PaymentLine.objects.filter(
+            cycle__county_code=county,
+            cycle__status__in=FROZEN,
+            kind=PaymentLine.Kind.MONTHLY,
+            status__in=[PaymentLine.Status.PAID, PaymentLine.Status.PENDING],
+            programme=programme,
+            service_month=service_month,
+            standard_amount=recorded,
+        ).values_list("child_id", "amount")
+        for child_id, amount in lines:
+            received = recorded - amount
+            due = max(now - received, ZERO)
+            already = (
+                PaymentLine.objects.filter(
+                    LIVE,
+                    child_id=child_id,
+                    programme=programme,
+                    service_month=service_month,
+                    kind=PaymentLine.Kind.ADJUSTMENT,
+                )
+                .exclude(cycle_id__in=exclude)
+                .aggregate(total=Sum("amount"))["total"]
+                or ZERO
+            )
+            extra = due - amount - already
+            if extra <= 0:
+                continue
+            roll.add(
+                county,
+                PlannedLine(
+                    child_id=child_id,
+                    programme=programme,
+                    service_month=service_month,
+                    kind=PaymentLine.Kind.ADJUSTMENT,
+                    amount=extra,
+                    standard_amount=now,
+                    reasons=[
+                        {
+                            "zh": f"{label(service_month)} 标准由 {recorded} 元调整为 {now} 元，"
+                            f"补发差额 {extra} 元",
+                            "en": f"the {label(service_month)} standard rose from {recorded} "
+                            f"to {now}: the difference {extra} is paid",
+                        }
+                    ],
+                ),
+            )
+            n += 1
+    return n
 
 
 def _recoveries(roll: Roll, counties: Sequence[str], exclude: Sequence[int]) -> int:

@@ -307,3 +307,53 @@ def test_a_month_too_far_ahead_is_refused(county_officer) -> None:
             county_code="511502",
             month=add_months(timezone.localdate().replace(day=1), 2),
         )
+
+
+def test_a_standard_raised_after_approval_is_paid_as_an_adjustment(
+    county_officer, checker, settings, tmp_path
+) -> None:
+    import shutil
+
+    from hehu.benefits.catalogue import DEFAULT_DIR
+
+    child = enrolled()
+    topped = enrolled()
+    Receiving.objects.create(child=topped, programme="dibao", monthly_amount=Decimal("400"))
+    november = approved(
+        generate_cycle(actor=county_officer, county_code="511502", month=NOV),
+        county_officer,
+        checker,
+    )
+    assert lines_of(november, child) == [
+        ("de_facto_unattended", NOV, "monthly", Decimal("1651.00"))
+    ]
+    # Published in December: the scattered-orphan standard is 1,700 from November.
+    shutil.copytree(DEFAULT_DIR, tmp_path / "benefits")
+    demo = tmp_path / "benefits" / "cn-51-yibin-demo.yaml"
+    text = demo.read_text(encoding="utf-8")
+    old = "      - {amount: 1651, from: 2025-01-01} # DEMO (DOMAIN.md §10)"
+    assert old in text
+    demo.write_text(
+        text.replace(
+            old,
+            "      - {amount: 1651, from: 2025-01-01, to: 2026-10-31}\n"
+            "      - {amount: 1700, from: 2026-11-01}",
+        ),
+        encoding="utf-8",
+    )
+    settings.HEHU_BENEFIT_DIR = str(tmp_path / "benefits")
+    december = generate_cycle(actor=county_officer, county_code="511502", month=DEC)
+    assert lines_of(december, child) == [
+        ("de_facto_unattended", NOV, "adjustment", Decimal("49.00")),
+        ("de_facto_unattended", DEC, "monthly", Decimal("1700.00")),
+    ]
+    # The top-up keeps the 400 received elsewhere: 1,300 − 1,251 = 49 for November.
+    assert ("de_facto_unattended", NOV, "adjustment", Decimal("49.00")) in lines_of(
+        december, topped
+    )
+    # The frozen November roll is unchanged; generating December again adds nothing more.
+    assert lines_of(november, child) == [
+        ("de_facto_unattended", NOV, "monthly", Decimal("1651.00"))
+    ]
+    again = generate_cycle(actor=county_officer, county_code="511502", month=DEC)
+    assert len(lines_of(again, child)) == 2
