@@ -4,12 +4,10 @@ found, and resolves it; the item leaves the work list."""
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import Browser
 
 from hehu.benefits.models import Anomaly
 from hehu.benefits.tests.reports_factories import checked_roll
-from hehu.cases import worklist
 from hehu.cases.models import WorkItem
 from hehu.core.tests.browser import (  # noqa: F401 (fixtures)
     Console,
@@ -21,26 +19,10 @@ from hehu.core.tests.browser import (  # noqa: F401 (fixtures)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def anomaly_links(monkeypatch):
-    """The work list links an anomaly's item to its page (supervision:anomaly). Until
-    hehu.cases.worklist.item_url does so itself, the test adds the link the same way."""
-    original = worklist.item_url
-
-    def item_url(item: WorkItem) -> str:
-        url = original(item)
-        if not url and item.object_type == "benefit_anomaly":
-            return reverse("supervision:anomaly", args=[item.object_id])
-        return url
-
-    monkeypatch.setattr(worklist, "item_url", item_url)
-
-
 def test_a_county_officer_resolves_an_anomaly_from_the_work_list(
     browser: Browser,  # noqa: F811
     live_server,
     county_officer,
-    anomaly_links,
 ) -> None:
     checked_roll(name="王小花")
     anomaly = Anomaly.objects.get(kind=Anomaly.Kind.AMOUNT_DIFFERS)
