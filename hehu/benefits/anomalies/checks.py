@@ -21,6 +21,7 @@ from hehu.benefits.models import Anomaly, Enrolment, PayeeAccount, PaymentCycle,
 from hehu.benefits.months import add_months, label
 from hehu.benefits.standards import NoStandard
 from hehu.cases.models import Case, CloseReason, Visit
+from hehu.policy.engine.model import Text
 from hehu.registry.models import Child, Receiving
 
 K = Anomaly.Kind
@@ -47,6 +48,12 @@ def _parameter(name: str, county: str, month: dt.date, default: float) -> float:
     parameter = standards().parameters.get(name)
     value = parameter.value_for(county, month) if parameter is not None else None
     return float(value) if value is not None else default
+
+
+def _name(programme: str) -> Text:
+    """A programme's name in both languages (its code when the standards do not know it)."""
+    known = standards().programmes.get(programme)
+    return known.label if known is not None else Text(programme, programme)
 
 
 def _lines(cycle: PaymentCycle) -> list[tuple[int, str, dt.date, str, Decimal, Decimal | None]]:
@@ -144,8 +151,10 @@ def paid_after_age_out_or_exit(cycle: PaymentCycle) -> list[Found]:
                 (K.PAID_AFTER_AGE_OUT, child_id),
                 Found(
                     K.PAID_AFTER_AGE_OUT,
-                    f"儿童已于 {birthday} 年满十八周岁，名册仍列有 {label(month)} 的 {programme}",
-                    f"the child turned 18 on {birthday}; the roll still pays {programme} "
+                    f"儿童已于 {birthday} 年满十八周岁，"
+                    f"名册仍列有 {label(month)} 的{_name(programme).zh}",
+                    f"the child turned 18 on {birthday}; the roll still pays "
+                    f"the {_name(programme).en} "
                     f"for {label(month)}",
                     child_id=child_id,
                     facts={"turned_18": birthday.isoformat(), "month": label(month)},
@@ -156,8 +165,8 @@ def paid_after_age_out_or_exit(cycle: PaymentCycle) -> list[Found]:
                 (K.PAID_AFTER_EXIT, child_id),
                 Found(
                     K.PAID_AFTER_EXIT,
-                    f"{label(month)} 没有正在发放的 {programme} 待遇资格（已停发或未确认）",
-                    f"no running entitlement to {programme} in {label(month)} "
+                    f"{label(month)} 没有正在发放的{_name(programme).zh}待遇资格（已停发或未确认）",
+                    f"no running entitlement to the {_name(programme).en} in {label(month)} "
                     f"(stopped or never confirmed)",
                     child_id=child_id,
                     facts={"month": label(month), "programme": programme},
@@ -235,8 +244,10 @@ def paid_twice(cycle: PaymentCycle) -> list[Found]:
             found.append(
                 Found(
                     K.PAID_TWICE,
-                    f"{label(month)} 同时领取 {'、'.join(names)}（发放县：{'、'.join(counties)}）",
-                    f"paid {', '.join(names)} for {label(month)} (counties {', '.join(counties)})",
+                    f"{label(month)} 同时领取{'、'.join(_name(n).zh for n in names)}"
+                    f"（发放县：{'、'.join(counties)}）",
+                    f"paid the {', '.join(_name(n).en for n in names)} for {label(month)} "
+                    f"(counties {', '.join(counties)})",
                     child_id=child_id,
                     facts={"month": label(month), "programmes": names, "counties": counties},
                 )
@@ -311,8 +322,8 @@ def amounts_differ(cycle: PaymentCycle) -> list[Found]:
             found.append(
                 Found(
                     K.AMOUNT_DIFFERS,
-                    f"{label(month)} {programme}：{problem}",
-                    f"{label(month)} {programme}: paid {amount}, standard {standard}, "
+                    f"{label(month)} {_name(programme).zh}：{problem}",
+                    f"{label(month)} {_name(programme).en}: paid {amount}, standard {standard}, "
                     f"in force {expected}",
                     child_id=child_id,
                     facts={
