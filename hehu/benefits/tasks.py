@@ -34,6 +34,7 @@ def generate_cycles_task(
         month=parse_month(month),
         full_back_pay_check=full_back_pay_check,
     )
+    # The checks of each county's roll in a transaction of its own, after all are written.
     checked = [check_cycle(cycle=cycle, actor=actor) for cycle in result.cycles]
     return {
         "month": month,

@@ -42,7 +42,7 @@ from hehu.benefits.selectors import (
 from hehu.benefits.services.cycles import (
     approve_cycle,
     changes_since_generation,
-    generate_cycles,
+    generate_and_check,
     return_cycle,
     submit_cycle,
 )
@@ -186,7 +186,7 @@ class GenerateApi(GenericAPIView[PaymentCycle]):
         reaching = [p for p in user.prefixes if len(p) <= 6]
         if not prefix and len(reaching) == 1:
             prefix = reaching[0]
-        result = generate_cycles(actor=user, region_prefix=prefix, month=_month(data["month"]))
+        result = generate_and_check(actor=user, region_prefix=prefix, month=_month(data["month"]))
         body = {"cycles": result.cycles, "skipped": result.skipped}
         return Response(CyclesGeneratedOutput(body).data, status=status.HTTP_201_CREATED)
 

@@ -171,6 +171,16 @@ def _write(
     return cycle
 
 
+def generate_and_check(*, actor: Any, region_prefix: str, month: dt.date) -> Generated:
+    """Generate the month's cycles under the prefix, then run the fund-use checks on each
+    (what the desk, the API and the Celery task do: a roll is never shown unchecked)."""
+    from hehu.benefits.anomalies.service import check_cycle
+
+    result = generate_cycles(actor=actor, region_prefix=region_prefix, month=month)
+    checked = [check_cycle(cycle=cycle, actor=actor).cycle for cycle in result.cycles]
+    return Generated(cycles=checked, skipped=result.skipped)
+
+
 def generate_cycle(*, actor: Any, county_code: str, month: dt.date) -> PaymentCycle:
     """One county's cycle (created with no lines when there is nothing to pay)."""
     result = generate_cycles(actor=actor, region_prefix=county_code[:6], month=month)

@@ -208,3 +208,39 @@ def test_enrolments_to_review_are_those_the_child_no_longer_holds(county_officer
 
     assert list(enrolments_to_review(user=county_officer)) == [stale]
     assert list(enrolments_to_review(user=officer_elsewhere())) == []
+
+
+def test_a_generated_roll_is_checked_at_once(county_officer) -> None:
+    child = ChildFactory()
+    EnrolmentFactory(child=child)
+    PayeeAccountFactory(child=child)
+    month = _this_month()
+    _client(county_officer).post(
+        reverse("benefits:generate"), {"month": f"{month:%Y-%m}", "region": "511502"}
+    )
+    cycle = PaymentCycle.objects.get(county_code="511502", month=month)
+    # Nobody has visited the child: the roll's check found it.
+    assert list(cycle.anomalies.values_list("kind", flat=True)) == ["no_verification_visit"]
+
+
+def test_a_city_officer_generates_every_countys_roll_in_the_background() -> None:
+    from hehu.accounts.models import Role
+    from hehu.accounts.tests.factories import make_user
+    from hehu.regions.tests.factories import region
+
+    officer = make_user(Role.COUNTY_CIVIL_AFFAIRS, "5115", username="city_officer")
+    for village in ("511502001001", "511524100201"):
+        child = ChildFactory(region=region(village))
+        EnrolmentFactory(child=child, county_code=village[:6])
+        PayeeAccountFactory(child=child)
+    month = _this_month()
+
+    response = _client(officer).post(
+        reverse("benefits:generate"), {"month": f"{month:%Y-%m}", "region": "5115"}
+    )
+
+    assert response.status_code == 302
+    # Tasks run eagerly in the tests: both counties' rolls are there, checked.
+    cycles = PaymentCycle.objects.filter(month=month).order_by("county_code")
+    assert [c.county_code for c in cycles] == ["511502", "511524"]
+    assert all(c.anomalies.exists() for c in cycles)

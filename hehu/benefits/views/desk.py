@@ -37,9 +37,10 @@ from hehu.benefits.selectors import (
     open_overpayments,
     programme_labels,
 )
-from hehu.benefits.services.cycles import generate_cycles
+from hehu.benefits.services.cycles import generate_and_check
 from hehu.benefits.services.enrolments import benefit_categories, enrol
 from hehu.benefits.services.overpayments import settle_overpayment
+from hehu.benefits.tasks import generate_cycles_task
 from hehu.benefits.views.common import (
     AuthedRequest,
     form_page,
@@ -189,6 +190,9 @@ def desk(request: AuthedRequest) -> HttpResponse:
     return _desk(request)
 
 
+COUNTY_DIGITS = 6
+
+
 @login_required
 @require_POST
 def generate(request: AuthedRequest) -> HttpResponse:
@@ -199,10 +203,21 @@ def generate(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         return _desk(request, generate=form, status=400)
     month: dt.date = form.cleaned_data["month"]
-    try:
-        result = generate_cycles(
-            actor=request.user, region_prefix=form.cleaned_data["region"], month=month
+    region = form.cleaned_data["region"]
+    if len(region) < COUNTY_DIGITS:
+        # Several counties (a city, a province): tens of seconds, in the background.
+        generate_cycles_task.delay(region, f"{month:%Y-%m}", request.user.pk)
+        messages.success(
+            request,
+            _(
+                "已在后台生成 %(region)s 各县（区）%(month)s 的名册并进行资金使用核查，"
+                "完成后在本页查看。"
+            )
+            % {"region": region, "month": f"{month:%Y-%m}"},
         )
+        return redirect(f"{reverse('benefits:desk')}?month={month:%Y-%m}")
+    try:
+        result = generate_and_check(actor=request.user, region_prefix=region, month=month)
     except ApplicationError as exc:
         status = refused(form, exc)
         return _desk(request, generate=form, status=status)
