@@ -222,7 +222,7 @@ def generate(request: AuthedRequest) -> HttpResponse:
         status = refused(form, exc)
         return _desk(request, generate=form, status=status)
     for county, why in sorted(result.skipped.items()):
-        messages.warning(request, f"{county}：{why}")
+        messages.warning(request, _("%(county)s：%(why)s") % {"county": county, "why": why})
     if not result.cycles:
         if not result.skipped:
             messages.info(request, _("%s 没有需要发放的待遇，没有生成名册。") % f"{month:%Y-%m}")
@@ -252,7 +252,11 @@ def _failure(form: ConfirmCandidatesForm, child: Any, category: str, exc: Except
                 if str(message) not in form.errors.get("confirmed_on", []):
                     form.add_error("confirmed_on", str(message))
             else:
-                form.add_error("picks", f"{name} · {label}：{message}")
+                form.add_error(
+                    "picks",
+                    _("%(name)s · %(category)s：%(message)s")
+                    % {"name": name, "category": label, "message": message},
+                )
 
 
 @login_required
