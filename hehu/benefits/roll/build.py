@@ -118,9 +118,8 @@ def _monthly(
         month=month,
         student_age=ages,
     )
-    county_of = dict(frame.select("child_id", "county_code").unique("child_id").iter_rows())
     added = 0
-    for child_id, programme, service_month, amount, standard, reasons in lines.iter_rows():
+    for child_id, programme, service_month, amount, standard, reasons, county in lines.iter_rows():
         if amount <= 0 or (child_id, programme, service_month) in taken:
             continue
         why = _reasons(reasons)
@@ -132,7 +131,7 @@ def _monthly(
                 }
             )
         roll.add(
-            county_of[child_id],
+            county,
             PlannedLine(
                 child_id=child_id,
                 programme=programme,

@@ -69,6 +69,7 @@ LINE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "amount": pl.Decimal(12, 2),
     "standard_amount": pl.Decimal(12, 2),
     "reasons": pl.Object,
+    "county_code": pl.String,  # the county of the enrolments that pay it this month
 }
 
 
@@ -167,7 +168,8 @@ def month_lines(
     """The roll's monthly lines for `month`: one row per child and programme paid.
 
     Columns: child_id, programme, service_month, amount, standard_amount (Decimal),
-    reasons (a tuple of Text per row; shared between the children of a key).
+    reasons (a tuple of Text per row; shared between the children of a key), county_code
+    (of the enrolments running that month: a child who moved is paid by the new county).
     """
     running = running_in(enrolments, month, student_age)
     if running.is_empty():
@@ -224,8 +226,8 @@ def _finish(lines: pl.DataFrame, month: dt.date) -> pl.DataFrame:
     """Amounts in Decimal (the deduction read as Decimal from its text: money is never a
     float), reasons with the child's own top-up reason where there is one."""
     out_rows = []
-    for child_id, programme, standard, deduct, reasons in lines.select(
-        "child_id", "programme", "standard_amount", "deduct", "key_reasons"
+    for child_id, programme, standard, deduct, reasons, county in lines.select(
+        "child_id", "programme", "standard_amount", "deduct", "key_reasons", "county_code"
     ).iter_rows():
         amount = standard
         if deduct:
@@ -239,5 +241,5 @@ def _finish(lines: pl.DataFrame, month: dt.date) -> pl.DataFrame:
                     f"the difference is paid",
                 ),
             )
-        out_rows.append((child_id, programme, month, amount, standard, reasons))
+        out_rows.append((child_id, programme, month, amount, standard, reasons, county))
     return pl.DataFrame(out_rows, schema=LINE_SCHEMA, orient="row")

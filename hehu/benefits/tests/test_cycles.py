@@ -357,3 +357,20 @@ def test_a_standard_raised_after_approval_is_paid_as_an_adjustment(
     ]
     again = generate_cycle(actor=county_officer, county_code="511502", month=DEC)
     assert len(lines_of(again, child)) == 2
+
+
+def test_a_child_who_moved_is_paid_by_the_new_county_only() -> None:
+    from hehu.benefits.services.cycles import generate_cycles
+    from hehu.regions.tests.factories import region
+
+    officer = make_user(Role.COUNTY_CIVIL_AFFAIRS, "5115", username="city_officer")
+    child = enrolled(stops_month=DEC, stop_reason="moved_out")
+    EnrolmentFactory(
+        child=child, county_code="511524", confirmed_on=dt.date(2026, 11, 5)
+    )  # from December
+    type(child).objects.filter(pk=child.pk).update(region=region("511524100201"))
+
+    result = generate_cycles(actor=officer, region_prefix="5115", month=DEC)
+
+    paid = {c.county_code: lines_of(c, child) for c in result.cycles}
+    assert paid == {"511524": [("de_facto_unattended", DEC, "monthly", Decimal("1651.00"))]}

@@ -72,7 +72,7 @@ def test_the_compiled_roll_agrees_with_the_one_child_rules(children, month) -> N
         student_age=student_ages(COUNTIES, month),
     )
     compiled: dict[int, dict[str, Decimal]] = {}
-    for child_id, programme, _m, amount, _standard, _reasons in lines.iter_rows():
+    for child_id, programme, _m, amount, _standard, _reasons, _county in lines.iter_rows():
         compiled.setdefault(child_id, {})[programme] = amount
 
     for n, child in enumerate(children, start=1):

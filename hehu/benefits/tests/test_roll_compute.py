@@ -61,7 +61,7 @@ def roll(
         student_age=student_age or {},
     )
     out: dict[int, dict[str, Decimal]] = {}
-    for child, programme, _month, amount, _standard, _reasons in lines.iter_rows():
+    for child, programme, _month, amount, _standard, _reasons, _county in lines.iter_rows():
         out.setdefault(child, {})[programme] = amount
     return out
 
