@@ -387,21 +387,24 @@ def _adjustments(
             service_month=service_month,
             standard_amount=recorded,
         ).values_list("child_id", "amount")
+        # What earlier adjustments already paid, per child (one query for the key).
+        adjusted = dict(
+            PaymentLine.objects.filter(
+                LIVE,
+                programme=programme,
+                service_month=service_month,
+                kind=PaymentLine.Kind.ADJUSTMENT,
+                child_id__in=lines.values("child_id"),
+            )
+            .exclude(cycle_id__in=exclude)
+            .values("child_id")
+            .annotate(total=Sum("amount"))
+            .values_list("child_id", "total")
+        )
         for child_id, amount in lines:
             received = recorded - amount
             due = max(now - received, ZERO)
-            already = (
-                PaymentLine.objects.filter(
-                    LIVE,
-                    child_id=child_id,
-                    programme=programme,
-                    service_month=service_month,
-                    kind=PaymentLine.Kind.ADJUSTMENT,
-                )
-                .exclude(cycle_id__in=exclude)
-                .aggregate(total=Sum("amount"))["total"]
-                or ZERO
-            )
+            already = adjusted.get(child_id) or ZERO
             extra = due - amount - already
             if extra <= 0:
                 continue
