@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from hehu.cases.models import PlanItem
 from hehu.cases.services.plans import support_label
-from hehu.protection.views.placement_forms import RefusalForm
+from hehu.core.forms import RefusalForm
 from hehu.supply.models import SupplyItem
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hehu.accounts.permissions import Perm
 from hehu.benefits.anomalies.service import NOTE_MIN, resolve_anomaly
-from hehu.benefits.forms import RefusalForm
 from hehu.benefits.models import Anomaly
 from hehu.benefits.reports.supervision import (
     ALL,
@@ -36,6 +35,7 @@ from hehu.benefits.reports.supervision import (
 from hehu.benefits.selectors import county_names
 from hehu.benefits.views.common import AuthedRequest, in_language, paged, refused, require
 from hehu.core.errors import ApplicationError, ConcurrentEdit, ValidationFailed
+from hehu.core.forms import RefusalForm
 
 PER_PAGE = 25
 

@@ -28,7 +28,6 @@ from hehu.benefits.forms import (
     CancelStopForm,
     ChangeForm,
     EnrolForm,
-    RefusalForm,
 )
 from hehu.benefits.models import Enrolment, PayeeAccount
 from hehu.benefits.selectors import (
@@ -44,6 +43,7 @@ from hehu.benefits.services.aid import cancel_aid, grant_aid, one_off_programmes
 from hehu.benefits.services.enrolments import benefit_categories, cancel_stop, enrol, record_change
 from hehu.benefits.views.common import AuthedRequest, form_page, labelled, refused, require
 from hehu.core.errors import ApplicationError, ConcurrentEdit
+from hehu.core.forms import RefusalForm
 from hehu.registry.models import Child
 
 Submit = Callable[[dict[str, Any]], None]  # calls the service with the form's cleaned data

@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 
 from hehu.accounts.models import User
 from hehu.accounts.permissions import Perm, has_perm
-from hehu.benefits.forms import RefusalForm
 from hehu.core.errors import ApplicationError, PermissionRefused
+from hehu.core.forms import RefusalForm
 from hehu.policy.engine.model import Text
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hehu.core.errors import ApplicationError, ValidationFailed
+from hehu.core.forms import RefusalForm as BaseRefusalForm
 from hehu.protection.models import CareFacility, Placement
 from hehu.protection.models.placement import Ground, RemovingBody
 from hehu.protection.services.placements import PlacementInput
@@ -37,40 +36,14 @@ def _date(label: Any) -> forms.DateField:
 
 
 # -- forms: the pages' shape only; the services decide ----------------------------------------
-class RefusalForm(forms.Form):
-    """A form that shows a service's refusal next to each field and in the summary."""
+class RefusalForm(BaseRefusalForm):
+    """The shared refusal form; a placement's fields arrive as "placement.<name>" when the
+    placement is part of a removal, and the services name the records they point to."""
 
-    anchor = "hh-form"
-    prefix_of_service: str = ""  # "placement." for the placement part of a removal
+    service_fields = {"report_id": "report", "facility_id": "facility"}
 
-    def add_refusal(self, exc: ApplicationError) -> None:
-        problems = exc.errors if isinstance(exc, ValidationFailed) else {exc.field: [exc.message]}
-        for name, found in problems.items():
-            field = (name or "").removeprefix("placement.")
-            field = {"report_id": "report", "facility_id": "facility"}.get(field, field)
-            for problem in found:
-                self.add_error(field if field in self.fields else None, str(problem))
-
-    def clean(self) -> dict[str, Any]:
-        # A tampered choice is reported by the service in its own words.
-        cleaned = super().clean() or {}
-        for name, field in self.fields.items():
-            if isinstance(field, forms.ChoiceField) and name in self.errors:
-                del self.errors[name]
-                cleaned[name] = ""
-        return cleaned
-
-    def error_summary(self) -> list[dict[str, str]]:
-        summary: list[dict[str, str]] = []
-        for name, problems in self.errors.items():
-            if name == NON_FIELD_ERRORS:
-                anchor = self.anchor
-            elif isinstance(self.fields[name].widget, forms.RadioSelect):
-                anchor = f"id_{name}_0"
-            else:
-                anchor = f"id_{name}"
-            summary.extend({"anchor": anchor, "message": str(p)} for p in problems)
-        return summary
+    def field_for(self, service_field: str) -> str:
+        return super().field_for(service_field.removeprefix("placement."))
 
 
 class PlacementFields(RefusalForm):
